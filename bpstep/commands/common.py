@@ -1,0 +1,92 @@
+"""What the headless commands and the TUI share: building a session from the options, a console."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
+
+    from bpstep.session import Session
+
+NETWORK_OPTIONS = (
+    "data",
+    "layers",
+    "activation",
+    "cost",
+    "lr",
+    "batch_size",
+    "l2",
+    "optimizer",
+    "init",
+    "seed",
+)
+
+
+def overrides_from_args(args: argparse.Namespace) -> dict[str, object]:
+    """The network options the user gave (those left out are not in the dict)."""
+    return {
+        name: getattr(args, name)
+        for name in NETWORK_OPTIONS
+        if getattr(args, name, None) is not None
+    }
+
+
+def session_from_args(args: argparse.Namespace) -> Session:
+    """A new session from ``--preset`` and the options beside it, or from ``--load FILE``.
+
+    Raises a BpstepError subclass (ConfigError, DataError) with a one-line message on bad input.
+    """
+    from bpstep.engine.errors import ConfigError
+    from bpstep.session import Session, build_config
+
+    load = getattr(args, "load", None)
+    overrides = overrides_from_args(args)
+    if load is not None:
+        given = sorted(overrides) + (["preset"] if getattr(args, "preset", None) else [])
+        if given:
+            names = ", ".join("--" + n.replace("_", "-") for n in given)
+            raise ConfigError(
+                f"--load continues a saved session as it was; it cannot be combined with {names}"
+            )
+        return Session.load(load)
+    config = build_config(getattr(args, "preset", None) or "xor", **overrides)
+    return Session(config)
+
+
+def color_allowed(stream=None) -> bool:
+    """Colour and live progress only on a terminal, and never when NO_COLOR is set."""
+    stream = stream if stream is not None else sys.stdout
+    if os.environ.get("NO_COLOR"):
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def make_console(stderr: bool = False) -> Console:
+    """A Rich console that writes plain text (no ANSI codes) to pipes or when NO_COLOR is set."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    if color_allowed(stream):
+        return Console(stderr=stderr, highlight=False)
+    return Console(
+        stderr=stderr,
+        highlight=False,
+        color_system=None,
+        force_terminal=False,
+        no_color=True,
+        width=max(100, _env_width()),
+    )
+
+
+def _env_width() -> int:
+    try:
+        return int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        return 0
