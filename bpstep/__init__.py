@@ -9,7 +9,8 @@ The public engine API::
     for ev in net.update(lr): ...      # m = 1..L
 
 The digits data shipped in ``bpstep/datasets/data`` is the UCI Optical Recognition of Handwritten
-Digits set (E. Alpaydin, C. Kaynak, 1998), licence CC BY 4.0.
+Digits set (E. Alpaydin, C. Kaynak, 1998), licence CC BY 4.0; the iris data is UCI Iris
+(R. A. Fisher, 1936), licence CC BY 4.0.
 """
 
 from __future__ import annotations
