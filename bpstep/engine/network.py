@@ -1,0 +1,442 @@
+"""A fully-connected network whose forward, backward and update passes step layer by layer.
+
+The equations are the lesson's (notation: layers m = 1..L, a⁰ = x, columns are samples):
+
+    z^m = W^m a^{m−1} + b^m,   a^m = f(z^m)                               (forward)
+    δ^L = (∂a^L/∂z^L)ᵀ ∂C/∂a^L  (= f′(z^L) ⊙ ∂C/∂a^L for an elementwise f)  (output error)
+    δ^m = f′(z^m) ⊙ (W^{m+1})ᵀ δ^{m+1}                                     (backpropagation)
+    ∂Ĵ/∂W^m = (1/n) δ^m (a^{m−1})ᵀ + λ W^m,   ∂Ĵ/∂b^m = (1/n) Σᵢ δ^m_i      (gradients)
+    W^m ← W^m − α ∂Ĵ/∂W^m,   b^m ← b^m − α ∂Ĵ/∂b^m                          (update, SGD)
+
+with Ĵ = (1/n) Σᵢ Cᵢ + (λ/2) Σₘ ‖W^m‖² over a batch of n samples (biases are not regularised).
+
+``forward``, ``backward`` and ``update`` are generators that yield one event per layer, for a
+debugger to stop at; ``train_batch`` and ``fit`` are the fast path. Both paths call the same
+per-layer helpers (``_forward_layer``, ``_output_delta``, ``_hidden_delta``, ``_layer_grads`` and
+the optimiser's ``step``), so stepping an iteration and training it give bit-identical numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+
+import numpy as np
+
+from bpstep.engine.activations import ACTIVATIONS, Activation, get_activation
+from bpstep.engine.costs import Cost, get_cost
+from bpstep.engine.errors import ConfigError, OrderError
+from bpstep.engine.events import BackwardEvent, ForwardEvent, UpdateEvent
+from bpstep.engine.init import initialise
+from bpstep.engine.optimizers import Optimizer, get_optimizer
+
+
+def _check_sizes(sizes: Sequence[int]) -> list[int]:
+    try:
+        out = [int(s) for s in sizes]
+        ok = all(int(s) == s and s > 0 for s in sizes)
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ConfigError(f"layer sizes must be positive integers such as 2,3,1, got {sizes!r}")
+    if len(out) < 2:
+        raise ConfigError(
+            f"a network needs at least two layer sizes (input and output), got {len(out)}"
+        )
+    return out
+
+
+class Network:
+    """A fully-connected feed-forward network: ``Network([2, 3, 1])``.
+
+    ``weights[m-1]`` is W^m of shape (n_m, n_{m−1}) and ``biases[m-1]`` is b^m of shape (n_m, 1),
+    float64. ``activation`` is one name for every layer or a list of L names.
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: str | Sequence[str] = "sigmoid",
+        cost: str = "quadratic",
+        l2: float = 0.0,
+        seed: int = 0,
+        optimizer: str = "sgd",
+        init: str = "normal",
+    ) -> None:
+        self.sizes = _check_sizes(sizes)
+        self.L = len(self.sizes) - 1
+        names = [activation] * self.L if isinstance(activation, str) else list(activation)
+        if len(names) != self.L:
+            raise ConfigError(
+                f"give one activation for every layer or one per layer ({self.L}), "
+                f"got {len(names)}: {','.join(map(str, names))}"
+            )
+        self.activations: list[Activation] = [get_activation(n) for n in names]
+        if "softmax" in names[:-1]:
+            raise ConfigError("softmax is only accepted in the output layer (the last activation)")
+        self.activation_names = names
+        self.cost_name = cost
+        self.cost_fn: Cost = get_cost(cost, names[-1])
+        try:
+            l2 = float(l2)
+        except (TypeError, ValueError):
+            raise ConfigError(f"λ (l2) must be a number ≥ 0, got {l2!r}") from None
+        if not math.isfinite(l2) or l2 < 0:
+            raise ConfigError(f"λ (l2) must be a finite number ≥ 0, got {l2}")
+        self.l2 = l2
+        self.seed = int(seed)
+        self.init = init
+        self.rng = np.random.default_rng(self.seed)
+        self.weights, self.biases = initialise(self.sizes, init, self.rng)
+        self.optimizer: Optimizer = get_optimizer(optimizer, self.sizes)
+        # the fused output error δ^L = a − y (sigmoid/softmax output with cross-entropy)
+        self.fused = cost == "cross_entropy"
+        self._reset_cache()
+
+    # ------------------------------------------------------------------ per-layer helpers
+    def _forward_layer(self, m: int, a_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """z^m = W^m a^{m−1} + b^m and a^m = f(z^m)."""
+        z = self.weights[m - 1] @ a_prev
+        z += self.biases[m - 1]
+        with np.errstate(over="ignore"):  # σ's e^{−z} may overflow to inf: σ = 0, as it should
+            return z, self.activations[m - 1].f(z)
+
+    def _output_delta(self, z, a, y):
+        """δ^L, with ∂C/∂a^L and f′(z^L) when they are used (None otherwise)."""
+        act = self.activations[-1]
+        if self.fused:  # σ/softmax with cross-entropy: f′ cancels, δ^L = a − y
+            return a - y, None, None
+        dC_da = self.cost_fn.grad_a(a, y)
+        fprime = act.fprime(z, a)
+        delta = dC_da * fprime if fprime is not None else act.vjp(z, a, dC_da)
+        return delta, dC_da, fprime
+
+    def _hidden_delta(self, m: int, z, a, delta_next):
+        """δ^m = f′(z^m) ⊙ (W^{m+1})ᵀ δ^{m+1}; returns (δ^m, f′(z^m))."""
+        fprime = self.activations[m - 1].fprime(z, a)
+        return fprime * (self.weights[m].T @ delta_next), fprime
+
+    def _layer_grads(self, m: int, delta, a_prev):
+        """∂Ĵ/∂W^m = (1/n) δ^m (a^{m−1})ᵀ + λW^m and ∂Ĵ/∂b^m = (1/n) Σᵢ δ^m_i."""
+        n = delta.shape[1]
+        gW = delta @ a_prev.T
+        gW /= n
+        if self.l2:
+            gW += self.l2 * self.weights[m - 1]
+        gb = delta.sum(axis=1, keepdims=True)
+        gb /= n
+        return gW, gb
+
+    def _batch_cost(self, a_L, Y) -> float:
+        """Ĵ = (1/n) Σᵢ Cᵢ + (λ/2) Σₘ ‖W^m‖²."""
+        j = self.cost_fn.mean(a_L, Y)
+        if self.l2:
+            j += 0.5 * self.l2 * sum(float(np.vdot(W, W)) for W in self.weights)
+        return j
+
+    # ------------------------------------------------------------------ stepping passes
+    def _reset_cache(self) -> None:
+        self._X = None
+        self._zs: list[np.ndarray] = []
+        self._as: list[np.ndarray] = []
+        self._forward_done = False
+        self._grads: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._backward_done = False
+
+    def _check_input(self, X: np.ndarray, what: str, rows: int) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[0] != rows or X.shape[1] == 0:
+            raise ConfigError(
+                f"{what} must have shape ({rows}, batch) with columns as samples, got {X.shape}"
+            )
+        return X
+
+    def forward(self, X: np.ndarray) -> Iterator[ForwardEvent]:
+        """Feed X (shape (n_0, batch)) forward; yields m = 1..L."""
+        X = self._check_input(X, "X", self.sizes[0])
+        self._reset_cache()
+        self._X = X
+        return self._forward_gen(X)
+
+    def _forward_gen(self, X):
+        a = X
+        for m in range(1, self.L + 1):
+            a_prev = a
+            z, a = self._forward_layer(m, a_prev)
+            self._zs.append(z)
+            self._as.append(a)
+            yield ForwardEvent(
+                m,
+                self.weights[m - 1],
+                self.biases[m - 1],
+                a_prev,
+                z,
+                a,
+                self.activation_names[m - 1],
+            )
+        self._forward_done = True
+
+    def backward(self, Y: np.ndarray) -> Iterator[BackwardEvent]:
+        """Backpropagate the error for targets Y; yields m = L..1. Needs a complete forward."""
+        if not self._forward_done:
+            raise OrderError(
+                "backward needs a complete forward pass first: run forward(X) to the end"
+            )
+        Y = self._check_input(Y, "Y", self.sizes[-1])
+        if Y.shape[1] != self._X.shape[1]:
+            raise ConfigError(f"Y has {Y.shape[1]} samples but X had {self._X.shape[1]}")
+        self._grads = {}
+        self._backward_done = False
+        return self._backward_gen(Y)
+
+    def _backward_gen(self, Y):
+        n = Y.shape[1]
+        delta_next = None
+        for m in range(self.L, 0, -1):
+            z, a = self._zs[m - 1], self._as[m - 1]
+            a_prev = self._as[m - 2] if m > 1 else self._X
+            dC_da = None
+            if m == self.L:
+                delta, dC_da, fprime = self._output_delta(z, a, Y)
+                if self.fused:  # not used by δ^L = a − y, but shown beside it
+                    fprime = self.activations[-1].fprime(z, a)
+            else:
+                delta, fprime = self._hidden_delta(m, z, a, delta_next)
+            gW, gb = self._layer_grads(m, delta, a_prev)
+            self._grads[m] = (gW, gb)
+            yield BackwardEvent(
+                layer=m,
+                delta=delta,
+                grad_W=gW,
+                grad_b=gb,
+                z=z,
+                a=a,
+                a_prev=a_prev,
+                W=self.weights[m - 1],
+                fprime=fprime,
+                W_next=self.weights[m] if m < self.L else None,
+                delta_next=delta_next,
+                dC_da=dC_da,
+                y=Y if m == self.L else None,
+                fused=self.fused and m == self.L,
+                l2=self.l2,
+                batch_size=n,
+                activation=self.activation_names[m - 1],
+            )
+            delta_next = delta
+        self._backward_done = True
+
+    def update(self, lr: float) -> Iterator[UpdateEvent]:
+        """Apply one optimiser step with learning rate α = lr; yields m = 1..L, each updated."""
+        if not self._backward_done:
+            raise OrderError(
+                "update needs a complete backward pass first: run backward(Y) to the end"
+            )
+        lr = _check_lr(lr)
+        return self._update_gen(lr)
+
+    def _update_gen(self, lr):
+        self.optimizer.begin_iteration()
+        grads = self._grads
+        self._reset_cache()  # the cached z, a and δ belong to the old parameters
+        for m in range(1, self.L + 1):
+            W, b = self.weights[m - 1], self.biases[m - 1]
+            W_before, b_before = W.copy(), b.copy()
+            gW, gb = grads[m]
+            self.optimizer.step(m, W, b, gW, gb, lr)
+            yield UpdateEvent(
+                m, W_before, b_before, W.copy(), b.copy(), gW, gb, lr, self.optimizer.name
+            )
+
+    def forward_cost(self, Y: np.ndarray) -> float:
+        """Ĵ on the batch of the last complete forward pass, for targets Y (the cost stop)."""
+        if not self._forward_done:
+            raise OrderError(
+                "the cost needs a complete forward pass first: run forward(X) to the end"
+            )
+        return self._batch_cost(self._as[-1], np.asarray(Y, dtype=np.float64))
+
+    # ------------------------------------------------------------------ fast path
+    def feedforward(self, X: np.ndarray) -> np.ndarray:
+        """a^L for X, without events or caching."""
+        a = np.asarray(X, dtype=np.float64)
+        for m in range(1, self.L + 1):
+            _, a = self._forward_layer(m, a)
+        return a
+
+    predict = feedforward
+
+    def cost(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """Ĵ on (X, Y), the L2 term included."""
+        return self._batch_cost(self.feedforward(X), np.asarray(Y, dtype=np.float64))
+
+    def accuracy(self, X: np.ndarray, Y: np.ndarray) -> float | None:
+        """Fraction classified right: argmax for several outputs, a > ½ for one 0/1 output.
+
+        None when Y does not hold class targets (regression).
+        """
+        Y = np.asarray(Y, dtype=np.float64)
+        a = self.feedforward(X)
+        if Y.shape[0] > 1:
+            if not (np.all((Y == 0) | (Y == 1)) and np.all(Y.sum(axis=0) == 1)):
+                return None
+            return float(np.mean(a.argmax(axis=0) == Y.argmax(axis=0)))
+        if not np.all((Y == 0) | (Y == 1)):
+            return None
+        return float(np.mean((a > 0.5) == (Y > 0.5)))
+
+    def gradients(self, X, Y) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """(∂Ĵ/∂W^m, ∂Ĵ/∂b^m) for m = 1..L, on the batch (X, Y)."""
+        X = np.asarray(X, dtype=np.float64)
+        Y = np.asarray(Y, dtype=np.float64)
+        gWs, gbs, _ = self._grads_fast(X, Y)
+        return gWs, gbs
+
+    def _grads_fast(self, X, Y):
+        acts = [X]
+        zs = []
+        a = X
+        with np.errstate(over="ignore"):
+            for W, b, act in zip(self.weights, self.biases, self.activations, strict=True):
+                # the same arithmetic as _forward_layer, without its per-layer context switch
+                z = W @ a
+                z += b
+                a = act.f(z)
+                zs.append(z)
+                acts.append(a)
+        cost = self._batch_cost(a, Y)
+        gWs: list = [None] * self.L
+        gbs: list = [None] * self.L
+        delta = self._output_delta(zs[-1], a, Y)[0]
+        for m in range(self.L, 0, -1):
+            if m < self.L:
+                delta = self._hidden_delta(m, zs[m - 1], acts[m], delta)[0]
+            gWs[m - 1], gbs[m - 1] = self._layer_grads(m, delta, acts[m - 1])
+        return gWs, gbs, cost
+
+    def train_batch(self, X: np.ndarray, Y: np.ndarray, lr: float) -> float:
+        """One iteration on the batch (X, Y); returns Ĵ on the batch before the update."""
+        gWs, gbs, cost = self._grads_fast(X, Y)
+        self._reset_cache()
+        self.optimizer.begin_iteration()
+        step = self.optimizer.step
+        for m in range(1, self.L + 1):
+            step(m, self.weights[m - 1], self.biases[m - 1], gWs[m - 1], gbs[m - 1], lr)
+        return cost
+
+    def fit(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        epochs: int,
+        batch_size: int,
+        lr: float,
+        X_test: np.ndarray | None = None,
+        Y_test: np.ndarray | None = None,
+        callback: Callable[[int, dict], object] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> dict[str, list]:
+        """Mini-batch training; returns the per-epoch history.
+
+        Each epoch shuffles the samples with ``self.rng`` and trains on consecutive mini-batches
+        (the last may be smaller). ``train_cost`` is the mean of the mini-batch costs Ĵ met during
+        the epoch (each before its update), so recording it costs nothing; test cost and accuracy
+        are computed on the whole test set after the epoch.
+        """
+        X = self._check_input(X, "X", self.sizes[0])
+        Y = self._check_input(Y, "Y", self.sizes[-1])
+        lr = _check_lr(lr)
+        epochs = _check_positive_int(epochs, "epochs")
+        batch_size = _check_positive_int(batch_size, "batch size")
+        n = X.shape[1]
+        history: dict[str, list] = {"epoch": [], "train_cost": []}
+        if X_test is not None:
+            history["test_cost"] = []
+            history["test_accuracy"] = []
+        for epoch in range(1, epochs + 1):
+            order = self.rng.permutation(n)
+            Xs = X[:, order]
+            Ys = Y[:, order]
+            total = 0.0
+            batches = 0
+            stopped = False
+            for start in range(0, n, batch_size):
+                if should_stop is not None and should_stop():
+                    stopped = True
+                    break
+                total += self.train_batch(
+                    Xs[:, start : start + batch_size], Ys[:, start : start + batch_size], lr
+                )
+                batches += 1
+            if batches == 0:
+                break
+            history["epoch"].append(epoch)
+            history["train_cost"].append(total / batches)
+            if X_test is not None:
+                history["test_cost"].append(self.cost(X_test, Y_test))
+                history["test_accuracy"].append(self.accuracy(X_test, Y_test))
+            if callback is not None:
+                callback(epoch, history)
+            if stopped:
+                break
+        return history
+
+    # ------------------------------------------------------------------ parameters
+    def get_params(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Deep copies of (weights, biases)."""
+        return [W.copy() for W in self.weights], [b.copy() for b in self.biases]
+
+    def set_params(self, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> None:
+        """Copy weights and biases in (shapes must match); clears the pass caches."""
+        if len(weights) != self.L or len(biases) != self.L:
+            raise ConfigError(f"expected {self.L} weight matrices and {self.L} bias vectors")
+        for m in range(1, self.L + 1):
+            for new, old, name in (
+                (weights[m - 1], self.weights[m - 1], "W"),
+                (biases[m - 1], self.biases[m - 1], "b"),
+            ):
+                if np.shape(new) != old.shape:
+                    raise ConfigError(f"{name}{m} must have shape {old.shape}, got {np.shape(new)}")
+        for m in range(self.L):
+            self.weights[m][...] = weights[m]
+            self.biases[m][...] = biases[m]
+        self._reset_cache()
+
+    def copy(self) -> Network:
+        """An independent network with the same configuration, parameters and optimiser state."""
+        other = Network(
+            self.sizes,
+            self.activation_names,
+            self.cost_name,
+            self.l2,
+            self.seed,
+            self.optimizer.name,
+            self.init,
+        )
+        other.set_params(self.weights, self.biases)
+        other.optimizer.load_state_dict(self.optimizer.state_dict())
+        other.rng.bit_generator.state = self.rng.bit_generator.state
+        return other
+
+    def __repr__(self) -> str:
+        acts = ",".join(self.activation_names)
+        return f"Network({self.sizes}, activation={acts}, cost={self.cost_name}, l2={self.l2})"
+
+
+def _check_lr(lr: float) -> float:
+    try:
+        lr = float(lr)
+    except (TypeError, ValueError):
+        raise ConfigError(f"learning rate α must be a number > 0, got {lr!r}") from None
+    if not math.isfinite(lr) or lr <= 0:
+        raise ConfigError(f"learning rate α must be a finite number > 0, got {lr}")
+    return lr
+
+
+def _check_positive_int(value: int, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value <= 0:
+        raise ConfigError(f"{what} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+__all__ = ["ACTIVATIONS", "Network"]
