@@ -1,8 +1,8 @@
 """Errors that reach the user as one clear line.
 
-Every error a user can cause is a :class:`BpstepError`; its ``str()`` is one line that says what was
-wrong and what is accepted. The command line prints it as ``bpstep: error: …`` and exits 2 (usage and
-input errors); the TUI shows it in a pane and keeps running.
+Every error a user can cause is a :class:`BpstepError`; its ``str()`` is one line that says what
+was wrong and what is accepted. The command line prints it as ``bpstep: error: …`` and exits 2
+(usage and input errors); the TUI shows it in a pane and keeps running.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ class ConfigError(BpstepError, ValueError):
 
 
 class DataError(BpstepError, ValueError):
-    """A data or session file that is missing, corrupt, ragged, empty, non-finite or does not fit."""
+    """A data or session file that is missing, corrupt, ragged, empty, non-finite or unfitting."""
 
 
 class OrderError(BpstepError, RuntimeError):
