@@ -30,6 +30,10 @@ from bpstep.engine.events import BackwardEvent, ForwardEvent, UpdateEvent
 from bpstep.engine.init import initialise
 from bpstep.engine.optimizers import Optimizer, get_optimizer
 
+# Overflow to ±inf and NaN are results the debugger shows and its watches report, not warnings:
+# every pass runs quietly (σ's e^{−z} overflowing to inf gives σ = 0, as it should).
+QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore", "under": "ignore"}
+
 
 def _check_sizes(sizes: Sequence[int]) -> list[int]:
     try:
@@ -98,8 +102,7 @@ class Network:
         """z^m = W^m a^{m−1} + b^m and a^m = f(z^m)."""
         z = self.weights[m - 1] @ a_prev
         z += self.biases[m - 1]
-        with np.errstate(over="ignore"):  # σ's e^{−z} may overflow to inf: σ = 0, as it should
-            return z, self.activations[m - 1].f(z)
+        return z, self.activations[m - 1].f(z)
 
     def _output_delta(self, z, a, y):
         """δ^L, with ∂C/∂a^L and f′(z^L) when they are used (None otherwise)."""
@@ -162,7 +165,8 @@ class Network:
         a = X
         for m in range(1, self.L + 1):
             a_prev = a
-            z, a = self._forward_layer(m, a_prev)
+            with np.errstate(**QUIET):
+                z, a = self._forward_layer(m, a_prev)
             self._zs.append(z)
             self._as.append(a)
             yield ForwardEvent(
@@ -196,13 +200,14 @@ class Network:
             z, a = self._zs[m - 1], self._as[m - 1]
             a_prev = self._as[m - 2] if m > 1 else self._X
             dC_da = None
-            if m == self.L:
-                delta, dC_da, fprime = self._output_delta(z, a, Y)
-                if self.fused:  # not used by δ^L = a − y, but shown beside it
-                    fprime = self.activations[-1].fprime(z, a)
-            else:
-                delta, fprime = self._hidden_delta(m, z, a, delta_next)
-            gW, gb = self._layer_grads(m, delta, a_prev)
+            with np.errstate(**QUIET):
+                if m == self.L:
+                    delta, dC_da, fprime = self._output_delta(z, a, Y)
+                    if self.fused:  # not used by δ^L = a − y, but shown beside it
+                        fprime = self.activations[-1].fprime(z, a)
+                else:
+                    delta, fprime = self._hidden_delta(m, z, a, delta_next)
+                gW, gb = self._layer_grads(m, delta, a_prev)
             self._grads[m] = (gW, gb)
             yield BackwardEvent(
                 layer=m,
@@ -243,7 +248,8 @@ class Network:
             W, b = self.weights[m - 1], self.biases[m - 1]
             W_before, b_before = W.copy(), b.copy()
             gW, gb = grads[m]
-            self.optimizer.step(m, W, b, gW, gb, lr)
+            with np.errstate(**QUIET):
+                self.optimizer.step(m, W, b, gW, gb, lr)
             yield UpdateEvent(
                 m, W_before, b_before, W.copy(), b.copy(), gW, gb, lr, self.optimizer.name
             )
@@ -254,21 +260,25 @@ class Network:
             raise OrderError(
                 "the cost needs a complete forward pass first: run forward(X) to the end"
             )
-        return self._batch_cost(self._as[-1], np.asarray(Y, dtype=np.float64))
+        with np.errstate(**QUIET):
+            return self._batch_cost(self._as[-1], np.asarray(Y, dtype=np.float64))
 
     # ------------------------------------------------------------------ fast path
     def feedforward(self, X: np.ndarray) -> np.ndarray:
         """a^L for X, without events or caching."""
         a = np.asarray(X, dtype=np.float64)
-        for m in range(1, self.L + 1):
-            _, a = self._forward_layer(m, a)
+        with np.errstate(**QUIET):
+            for m in range(1, self.L + 1):
+                _, a = self._forward_layer(m, a)
         return a
 
     predict = feedforward
 
     def cost(self, X: np.ndarray, Y: np.ndarray) -> float:
         """Ĵ on (X, Y), the L2 term included."""
-        return self._batch_cost(self.feedforward(X), np.asarray(Y, dtype=np.float64))
+        a = self.feedforward(X)
+        with np.errstate(**QUIET):
+            return self._batch_cost(a, np.asarray(Y, dtype=np.float64))
 
     def accuracy(self, X: np.ndarray, Y: np.ndarray) -> float | None:
         """Fraction classified right: argmax for several outputs, a > ½ for one 0/1 output.
@@ -289,21 +299,18 @@ class Network:
         """(∂Ĵ/∂W^m, ∂Ĵ/∂b^m) for m = 1..L, on the batch (X, Y)."""
         X = np.asarray(X, dtype=np.float64)
         Y = np.asarray(Y, dtype=np.float64)
-        gWs, gbs, _ = self._grads_fast(X, Y)
+        with np.errstate(**QUIET):
+            gWs, gbs, _ = self._grads_fast(X, Y)
         return gWs, gbs
 
     def _grads_fast(self, X, Y):
         acts = [X]
         zs = []
         a = X
-        with np.errstate(over="ignore"):
-            for W, b, act in zip(self.weights, self.biases, self.activations, strict=True):
-                # the same arithmetic as _forward_layer, without its per-layer context switch
-                z = W @ a
-                z += b
-                a = act.f(z)
-                zs.append(z)
-                acts.append(a)
+        for m in range(1, self.L + 1):
+            z, a = self._forward_layer(m, a)
+            zs.append(z)
+            acts.append(a)
         cost = self._batch_cost(a, Y)
         gWs: list = [None] * self.L
         gbs: list = [None] * self.L
@@ -316,12 +323,13 @@ class Network:
 
     def train_batch(self, X: np.ndarray, Y: np.ndarray, lr: float) -> float:
         """One iteration on the batch (X, Y); returns Ĵ on the batch before the update."""
-        gWs, gbs, cost = self._grads_fast(X, Y)
-        self._reset_cache()
-        self.optimizer.begin_iteration()
-        step = self.optimizer.step
-        for m in range(1, self.L + 1):
-            step(m, self.weights[m - 1], self.biases[m - 1], gWs[m - 1], gbs[m - 1], lr)
+        with np.errstate(**QUIET):
+            gWs, gbs, cost = self._grads_fast(X, Y)
+            self._reset_cache()
+            self.optimizer.begin_iteration()
+            step = self.optimizer.step
+            for m in range(1, self.L + 1):
+                step(m, self.weights[m - 1], self.biases[m - 1], gWs[m - 1], gbs[m - 1], lr)
         return cost
 
     def fit(

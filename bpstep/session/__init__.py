@@ -1,0 +1,32 @@
+"""The stepping session: timeline, history for stepping back, breakpoints, watches, save/load.
+
+Plain Python over the engine, testable without a terminal; the TUI, the headless commands and
+notebooks all drive it.
+"""
+
+from bpstep.session.breakpoints import EPOCH_END, EVERY_UPDATE, BreakpointSet, NormWatch, WatchSet
+from bpstep.session.config import SessionConfig
+from bpstep.session.presets import DEFAULT_PRESET, PRESETS, Preset, build_config
+from bpstep.session.session import CostEvent, EpochRecord, RunResult, Session, Stop
+from bpstep.session.timeline import Phase, StopId, iteration_stops
+
+__all__ = [
+    "DEFAULT_PRESET",
+    "EPOCH_END",
+    "EVERY_UPDATE",
+    "PRESETS",
+    "BreakpointSet",
+    "CostEvent",
+    "EpochRecord",
+    "NormWatch",
+    "Phase",
+    "Preset",
+    "RunResult",
+    "Session",
+    "SessionConfig",
+    "Stop",
+    "StopId",
+    "WatchSet",
+    "build_config",
+    "iteration_stops",
+]

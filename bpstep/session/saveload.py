@@ -1,0 +1,118 @@
+"""Saving a session to one .npz and loading it back to continue exactly where it stopped.
+
+The file holds a format tag and version, the configuration (JSON), the parameters and optimiser
+state at the start of the current iteration, the stop index, the epoch history, the iteration
+costs, breakpoints and watches. Shuffling needs no saved RNG state: epoch e's order comes from
+``default_rng([seed, e])``, so the position determines it. Loading rebuilds the data from the
+configuration, restores the checkpoint and replays to the saved stop; it builds a new Session, so
+a failed load never touches a live one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from bpstep.engine.errors import BpstepError, DataError
+from bpstep.session.config import SessionConfig
+
+FORMAT = "bpstep-session"
+VERSION = 1
+
+
+def save_session(session, path) -> None:
+    """Write ``session`` to ``path`` atomically: a temp file in the same folder, then rename."""
+    path = Path(path)
+    if path.suffix != ".npz":
+        path = path.with_name(path.name + ".npz") if not path.suffix else path
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise DataError(f"cannot save to {path}: the folder {folder} does not exist")
+    ck = session._current_start
+    g = session._locate(session.index)[0] if session.index else 0
+    arrays: dict[str, np.ndarray] = {
+        "format": np.array(FORMAT),
+        "version": np.array(VERSION),
+        "config": np.array(session.config.to_json()),
+        "index": np.array(session.index),
+        "iteration": np.array(g),
+        "history": np.array(json.dumps([vars(r) for r in session.history])),
+        "iter_costs": np.array(json.dumps({str(k): v for k, v in session._iter_costs.items()})),
+        "breakpoints": np.array(json.dumps(session.breakpoints.to_list())),
+        "watches": np.array(json.dumps(session.watches.to_dict())),
+    }
+    for m, (W, b) in enumerate(zip(ck.weights, ck.biases, strict=True), start=1):
+        arrays[f"W{m}"] = W
+        arrays[f"b{m}"] = b
+    for key, value in ck.optimizer.items():
+        arrays[f"opt_{key}"] = np.asarray(value)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise DataError(f"cannot save to {path}: {exc.strerror or exc}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def load_session(path):
+    """A new Session read from ``path``; DataError for a missing, truncated or foreign file."""
+    from bpstep.session.breakpoints import BreakpointSet, WatchSet
+    from bpstep.session.session import Checkpoint, EpochRecord, Session
+
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"cannot load {path}: no such file (a session saved by bpstep, .npz)")
+    if path.is_dir():
+        raise DataError(f"cannot load {path}: it is a folder, not a saved session (.npz)")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            data = {k: z[k] for k in z.files}
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError) as exc:
+        raise DataError(
+            f"cannot load {path}: not a complete .npz file (truncated or corrupt: {exc})"
+        ) from None
+    if "format" not in data or str(data["format"]) != FORMAT:
+        raise DataError(f"cannot load {path}: it is an .npz file but not a saved bpstep session")
+    if int(data["version"]) > VERSION:
+        raise DataError(
+            f"cannot load {path}: saved by a newer bpstep (format {int(data['version'])}, "
+            f"this one reads {VERSION})"
+        )
+    try:
+        config = SessionConfig.from_json(str(data["config"]))
+        session = Session(config)
+        L = session.L
+        weights = [data[f"W{m}"] for m in range(1, L + 1)]
+        biases = [data[f"b{m}"] for m in range(1, L + 1)]
+        opt = {k[4:]: data[k] for k in data if k.startswith("opt_")}
+        ck = Checkpoint([w.copy() for w in weights], [b.copy() for b in biases], opt)
+        index = int(data["index"])
+        g = int(data["iteration"])
+        session.history = [EpochRecord(**r) for r in json.loads(str(data["history"]))]
+        session._iter_costs = {int(k): v for k, v in json.loads(str(data["iter_costs"])).items()}
+        session.breakpoints = BreakpointSet.from_list(json.loads(str(data["breakpoints"])))
+        session.watches = WatchSet.from_dict(json.loads(str(data["watches"])))
+    except BpstepError as exc:
+        raise DataError(f"cannot load {path}: {exc}") from None
+    except (KeyError, ValueError, TypeError) as exc:
+        raise DataError(f"cannot load {path}: the saved session is incomplete ({exc})") from None
+    session._ckpts = {g: ck}
+    session._restore(ck)
+    session._current_start = ck
+    if index:
+        session._index = g * session.S
+        while session._index < index:
+            session._advance()
+    session.stop = session._make_stop()
+    return session

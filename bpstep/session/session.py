@@ -1,0 +1,617 @@
+"""The stepping session: a debugger's timeline over the engine.
+
+A session trains ``network`` on ``dataset`` one stop at a time. Stop 0 is START; then every
+iteration (one shuffled mini-batch) is the 3L + 1 stops of ``timeline.iteration_stops``. Epoch e
+shuffles the training set with ``default_rng([seed, e])``, so the batch of any iteration is known
+from its number alone.
+
+History is bounded: parameter and optimiser checkpoints are kept at iteration starts (every
+``spacing``-th iteration, within a byte budget) and any earlier stop is reached by restoring the
+nearest checkpoint and replaying: whole iterations by the engine's fast path, then stop by stop.
+The engine guarantees that both paths give bit-identical numbers, so stepping back and forward
+again reproduces every number exactly.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from bpstep.datasets import Dataset, check_fits, load_dataset
+from bpstep.engine.errors import OrderError
+from bpstep.engine.events import BackwardEvent, ForwardEvent, UpdateEvent
+from bpstep.engine.network import Network
+from bpstep.session.breakpoints import BreakpointSet, WatchSet, first_nonfinite
+from bpstep.session.config import SessionConfig
+from bpstep.session.timeline import Phase, StopId, iteration_stops
+
+HISTORY_STOPS = 1000  # stepping back reaches at least this many stops
+HISTORY_BUDGET = 48 * 2**20  # bytes of checkpoints at most (history of 1,000 stops < 64 MB)
+PROGRESS_INTERVAL = 0.05  # seconds between progress callbacks
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True, eq=False)
+class CostEvent:
+    """Ĵ = (1/n) Σᵢ Cᵢ + (λ/2) Σₘ ‖W^m‖² on the batch, before the update."""
+
+    cost: float
+    per_sample: np.ndarray  # C_i, shape (batch,)
+    a: np.ndarray  # a^L
+    y: np.ndarray
+    l2_term: float
+    cost_name: str
+
+
+Event = ForwardEvent | CostEvent | BackwardEvent | UpdateEvent
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Where the session is, and what happened there."""
+
+    id: StopId
+    epoch: int  # 1-based epoch of the iteration (1 at START)
+    iteration: int  # 0-based iteration within the epoch
+    global_iteration: int  # 0-based iteration since the session began
+    index: int  # stops since the session began (0 = START)
+    event: Event | None
+    batch_cost: float | None
+    message: str | None = None
+
+    @property
+    def phase(self) -> Phase:
+        return self.id.phase
+
+    @property
+    def layer(self) -> int | None:
+        return self.id.layer
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    epoch: int
+    train_cost: float
+    test_cost: float | None
+    train_accuracy: float | None
+    test_accuracy: float | None
+    batch_cost_mean: float
+    end_index: int
+
+
+@dataclass(frozen=True)
+class RunResult:
+    reason: str  # "done" | "breakpoint" | "watch" | "nonfinite" | "cancelled"
+    stop: Stop
+    message: str | None = None
+
+
+@dataclass
+class Checkpoint:
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    optimizer: dict[str, np.ndarray]
+
+    @property
+    def nbytes(self) -> int:
+        arrays = [*self.weights, *self.biases, *self.optimizer.values()]
+        return sum(np.asarray(a).nbytes for a in arrays)
+
+
+class Session:
+    """Step, step back, run and break over training iterations of one network."""
+
+    def __init__(self, config: SessionConfig, dataset: Dataset | None = None) -> None:
+        config.validate()
+        self.config = config
+        if dataset is None:
+            dataset = load_dataset(
+                config.data,
+                seed=config.seed,
+                test_fraction=config.test_fraction,
+                n_train=config.n_train,
+            )
+        self.dataset = dataset
+        sizes = config.sizes_for(dataset.n_features, dataset.n_outputs)
+        check_fits(dataset, sizes)
+        self.network = Network(
+            sizes,
+            activation=config.activation,
+            cost=config.cost,
+            l2=config.l2,
+            seed=config.seed,
+            optimizer=config.optimizer,
+            init=config.init,
+        )
+        self.L = self.network.L
+        self.stops = iteration_stops(self.L)
+        self.S = len(self.stops)
+        self.n_train = dataset.n_train
+        self.batch_size = min(config.batch_size, self.n_train)
+        self.iterations_per_epoch = math.ceil(self.n_train / self.batch_size)
+        self.breakpoints = BreakpointSet()
+        self.watches = WatchSet()
+        self.history: list[EpochRecord] = []
+        self._iter_costs: dict[int, float] = {}
+        first = self._snapshot()
+        self.checkpoint_bytes = first.nbytes
+        window_iterations = math.ceil(HISTORY_STOPS / self.S) + 1
+        self.spacing = max(1, math.ceil(first.nbytes * (window_iterations + 1) / HISTORY_BUDGET))
+        self._window = window_iterations + self.spacing
+        self._ckpts: dict[int, Checkpoint] = {0: first}
+        self._current_start = first
+        self._index = 0
+        self._events: list[tuple[StopId, Event | None]] = []
+        self._perms: dict[int, np.ndarray] = {}
+        self._batch_idx = np.arange(0)
+        self._X = self._Y = None
+        self.stop = self._make_stop()
+        self.previous: Stop | None = None
+
+    # ------------------------------------------------------------------ positions
+    @property
+    def index(self) -> int:
+        return self._index
+
+    def _locate(self, index: int) -> tuple[int, int]:
+        """(global iteration g, stop k within it) of stop ``index`` ≥ 1."""
+        return divmod(index - 1, self.S)
+
+    def epoch_of(self, g: int) -> tuple[int, int]:
+        """(1-based epoch, 0-based iteration within it) of global iteration g."""
+        e, i = divmod(g, self.iterations_per_epoch)
+        return e + 1, i
+
+    def _batch_indices(self, g: int) -> np.ndarray:
+        epoch, i = self.epoch_of(g)
+        perm = self._perms.get(epoch)
+        if perm is None:
+            perm = np.random.default_rng([self.config.seed, epoch]).permutation(self.n_train)
+            self._perms = {epoch: perm}
+        return perm[i * self.batch_size : (i + 1) * self.batch_size]
+
+    @property
+    def batch_indices(self) -> np.ndarray:
+        """Indices into the training set of the samples in the current batch."""
+        return self._batch_idx
+
+    @property
+    def X_batch(self) -> np.ndarray | None:
+        return self._X
+
+    @property
+    def Y_batch(self) -> np.ndarray | None:
+        return self._Y
+
+    @property
+    def epoch(self) -> int:
+        return self.stop.epoch
+
+    @property
+    def completed_epochs(self) -> int:
+        return len(self.history)
+
+    def _make_stop(self, message: str | None = None) -> Stop:
+        if self._index == 0:
+            return Stop(StopId(Phase.START), 1, 0, 0, 0, None, None, message)
+        g, k = self._locate(self._index)
+        epoch, it = self.epoch_of(g)
+        event = self._events[-1][1] if self._events else None
+        return Stop(
+            self.stops[k], epoch, it, g, self._index, event, self._iter_costs.get(g), message
+        )
+
+    # ------------------------------------------------------------------ checkpoints
+    def _snapshot(self) -> Checkpoint:
+        W, b = self.network.get_params()
+        return Checkpoint(W, b, self.network.optimizer.state_dict())
+
+    def _restore(self, ck: Checkpoint) -> None:
+        self.network.set_params(ck.weights, ck.biases)
+        self.network.optimizer.load_state_dict(ck.optimizer)
+
+    def _keep_checkpoint(self, g: int, ck: Checkpoint | None = None) -> None:
+        if g % self.spacing or g in self._ckpts:
+            return
+        self._ckpts[g] = ck if ck is not None else self._snapshot()
+        oldest = g - self._window
+        for key in [k for k in self._ckpts if k < oldest]:
+            del self._ckpts[key]
+
+    def history_bytes(self) -> int:
+        """Bytes held by the checkpoints that make stepping back possible."""
+        return sum(ck.nbytes for ck in self._ckpts.values()) + self._current_start.nbytes
+
+    # ------------------------------------------------------------------ one stop
+    def _set_batch(self, g: int) -> None:
+        idx = self._batch_indices(g)
+        self._batch_idx = idx
+        self._X = self.dataset.X_train[:, idx]
+        self._Y = self.dataset.Y_train[:, idx]
+
+    def _begin_iteration(self, g: int) -> None:
+        self._set_batch(g)
+        self._current_start = self._snapshot()
+        self._keep_checkpoint(g, self._current_start)
+        self._events = []
+        self._fwd = self.network.forward(self._X)
+
+    def _advance(self) -> tuple[StopId, Event | None, bool]:
+        """Take the next stop; returns (stop, its event, whether it ends an epoch)."""
+        i = self._index + 1
+        g, k = self._locate(i)
+        if k == 0:
+            self._begin_iteration(g)
+        sid = self.stops[k]
+        net = self.network
+        event: Event | None
+        if sid.phase is Phase.FORWARD:
+            event = next(self._fwd)
+            if sid.layer == self.L:
+                _finish(self._fwd)
+        elif sid.phase is Phase.COST:
+            a = self._events[-1][1].a
+            with np.errstate(all="ignore"):
+                per = net.cost_fn.per_sample(a, self._Y)
+            cost = net.forward_cost(self._Y)
+            self._iter_costs[g] = cost
+            l2_term = cost - float(np.mean(per)) if np.isfinite(per).all() else 0.0
+            event = CostEvent(cost, per, a, self._Y, l2_term, net.cost_name)
+            self._bwd = net.backward(self._Y)
+        elif sid.phase is Phase.BACKWARD:
+            event = next(self._bwd)
+            if sid.layer == 1:
+                _finish(self._bwd)
+                self._upd = net.update(self.config.lr)
+        else:
+            event = next(self._upd)
+            if sid.layer == self.L:
+                _finish(self._upd)
+        self._index = i
+        self._events.append((sid, event))
+        epoch_end = k == self.S - 1 and (g + 1) % self.iterations_per_epoch == 0
+        if epoch_end:
+            self._end_epoch(g)
+        return sid, event, epoch_end
+
+    def _end_epoch(self, g: int) -> EpochRecord:
+        epoch, _ = self.epoch_of(g)
+        for rec in self.history:
+            if rec.epoch == epoch:
+                return rec
+        d, net = self.dataset, self.network
+        first = g + 1 - self.iterations_per_epoch
+        costs = [self._iter_costs[j] for j in range(first, g + 1) if j in self._iter_costs]
+        has_test = d.X_test is not None and d.n_test > 0
+        rec = EpochRecord(
+            epoch=epoch,
+            train_cost=net.cost(d.X_train, d.Y_train),
+            test_cost=net.cost(d.X_test, d.Y_test) if has_test else None,
+            train_accuracy=net.accuracy(d.X_train, d.Y_train),
+            test_accuracy=net.accuracy(d.X_test, d.Y_test) if has_test else None,
+            batch_cost_mean=float(np.mean(costs)) if costs else float("nan"),
+            end_index=(g + 1) * self.S,
+        )
+        self.history.append(rec)
+        return rec
+
+    def _fast_iteration(self, g: int) -> float:
+        """Iteration g by the engine's fast path (no events); returns its batch cost."""
+        self._set_batch(g)
+        self._keep_checkpoint(g)
+        cost = self.network.train_batch(self._X, self._Y, self.config.lr)
+        self._iter_costs[g] = cost
+        return cost
+
+    # ------------------------------------------------------------------ step and back
+    def step(self) -> Stop:
+        """Advance one stop and return it."""
+        self.previous = self.stop
+        self._advance()
+        self.stop = self._make_stop()
+        return self.stop
+
+    def can_back(self) -> bool:
+        if self._index == 0:
+            return False
+        target = self._index - 1
+        g = self._locate(target)[0] if target else 0
+        return any(key <= g for key in self._ckpts)
+
+    def back(self) -> Stop:
+        """Go one stop back (a no-op at START or beyond the kept history)."""
+        if self.can_back():
+            self.previous = self.stop
+            self._goto(self._index - 1)
+            self.stop = self._make_stop()
+        return self.stop
+
+    def _truncate(self, target: int) -> None:
+        self.history = [r for r in self.history if r.end_index <= target]
+        if target == 0:
+            self._iter_costs.clear()
+            return
+        g, k = self._locate(target)
+        cost_k = self.L  # the COST stop's position in an iteration
+        for key in [j for j in self._iter_costs if j > g or (j == g and k < cost_k)]:
+            del self._iter_costs[key]
+
+    def _goto(self, target: int) -> None:
+        """Put the session at stop ``target`` by restoring a checkpoint and replaying."""
+        self._truncate(target)
+        if target == 0:
+            self._restore(self._ckpts[0])
+            self._current_start = self._ckpts[0]
+            self._index = 0
+            self._events = []
+            self._batch_idx = np.arange(0)
+            self._X = self._Y = None
+            return
+        g, _ = self._locate(target)
+        starts = [key for key in self._ckpts if key <= g]
+        if not starts:
+            raise OrderError("that stop is older than the history kept for stepping back")
+        g0 = max(starts)
+        self._restore(self._ckpts[g0])
+        for j in range(g0, g):
+            self._fast_iteration(j)
+        self._index = g * self.S
+        while self._index < target:
+            self._advance()
+
+    def _rebuild(self) -> None:
+        """Recompute the current iteration's events (after fast-path iterations)."""
+        self._goto(self._index)
+
+    # ------------------------------------------------------------------ screen state
+    def tensors(self, layer: int) -> dict[str, np.ndarray]:
+        """Everything known about layer ``layer`` at this stop, in this iteration.
+
+        Keys among W, b (current parameters), a_prev, z, a (after its forward stop), fprime,
+        delta, grad_W, grad_b (after its backward stop), W_before, W_after, b_before, b_after
+        (after its update stop).
+        """
+        out: dict[str, np.ndarray] = {
+            "W": self.network.weights[layer - 1],
+            "b": self.network.biases[layer - 1],
+        }
+        for sid, ev in self._events:
+            if sid.layer != layer:
+                continue
+            if isinstance(ev, ForwardEvent):
+                out.update(W=ev.W, b=ev.b, a_prev=ev.a_prev, z=ev.z, a=ev.a)
+            elif isinstance(ev, BackwardEvent):
+                out.update(delta=ev.delta, grad_W=ev.grad_W, grad_b=ev.grad_b)
+                if ev.fprime is not None:
+                    out["fprime"] = ev.fprime
+            elif isinstance(ev, UpdateEvent):
+                out.update(
+                    W=ev.W_after,
+                    b=ev.b_after,
+                    W_before=ev.W_before,
+                    b_before=ev.b_before,
+                    W_after=ev.W_after,
+                    b_after=ev.b_after,
+                )
+        return out
+
+    def event_at(self, sid: StopId) -> Event | None:
+        """The event of stop ``sid`` in the current iteration, if it has happened."""
+        for s, ev in self._events:
+            if s == sid:
+                return ev
+        return None
+
+    @property
+    def batch_costs(self) -> list[float]:
+        """Ĵ of each iteration of the current epoch that has reached its cost stop."""
+        g = self._locate(self._index)[0] if self._index else 0
+        first = (g // self.iterations_per_epoch) * self.iterations_per_epoch
+        return [self._iter_costs[j] for j in range(first, g + 1) if j in self._iter_costs]
+
+    @property
+    def optimizer_state(self) -> dict[str, np.ndarray]:
+        return self.network.optimizer.state_dict()
+
+    # ------------------------------------------------------------------ runs
+    def _end_of_phase(self) -> int:
+        i = self._index + 1
+        g, k = self._locate(i)
+        phase = self.stops[k].phase
+        while k + 1 < self.S and self.stops[k + 1].phase is phase:
+            k += 1
+        return g * self.S + k + 1
+
+    def _end_of_iteration(self) -> int:
+        g, _ = self._locate(self._index + 1)
+        return (g + 1) * self.S
+
+    def _end_of_epoch(self, extra: int = 0) -> int:
+        g, _ = self._locate(self._index + 1)
+        ipe = self.iterations_per_epoch
+        last = (g // ipe + 1 + extra) * ipe - 1
+        return (last + 1) * self.S
+
+    def run_phase(self, progress: Progress | None = None, cancel=None) -> RunResult:
+        """Run to the end of the current phase (or of the next, at a phase's last stop)."""
+        return self._run(self._end_of_phase(), progress, cancel)
+
+    def run_iteration(self, progress: Progress | None = None, cancel=None) -> RunResult:
+        """Run through the update: to the last stop of the iteration."""
+        return self._run(self._end_of_iteration(), progress, cancel)
+
+    def run_epoch(self, progress: Progress | None = None, cancel=None) -> RunResult:
+        """Run to the end of the current epoch."""
+        return self._run(self._end_of_epoch(), progress, cancel)
+
+    def run_epochs(self, n: int, progress: Progress | None = None, cancel=None) -> RunResult:
+        """Run n epochs: to the end of the current one and n − 1 more."""
+        from bpstep.engine.errors import ConfigError
+
+        if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
+            raise ConfigError(f"the number of epochs must be a positive integer, got {n!r}")
+        return self._run(self._end_of_epoch(n - 1), progress, cancel)
+
+    def run_to(self, target: int, progress: Progress | None = None, cancel=None) -> RunResult:
+        """Run forward to stop index ``target``."""
+        return self._run(target, progress, cancel)
+
+    def _run(
+        self, target: int, progress: Progress | None, cancel: threading.Event | None
+    ) -> RunResult:
+        start = self._index
+        self.previous = self.stop
+        fast = not self.breakpoints.stop_level and not self.watches.stop_level
+        stale = False
+        last_report = 0.0
+        result: RunResult | None = None
+        while self._index < target:
+            if cancel is not None and cancel.is_set():
+                result = RunResult("cancelled", self.stop, "run cancelled")
+                break
+            g, _ = self._locate(self._index + 1)
+            if fast and self._index % self.S == 0 and self._index + self.S <= target:
+                cost = self._fast_iteration(g)
+                self._index += self.S
+                stale = True
+                if not math.isfinite(cost):
+                    result = self._find_nonfinite(max(0, g - 1), target)
+                    stale = False
+                    break
+                if (g + 1) % self.iterations_per_epoch == 0:
+                    self._end_epoch(g)
+                    msg = self._epoch_message()
+                    if msg:
+                        self._rebuild()
+                        stale = False
+                        result = self._stopped(msg)
+                        break
+            else:
+                if stale:
+                    self._rebuild()
+                    stale = False
+                sid, ev, epoch_end = self._advance()
+                msg = self._check(sid, ev, epoch_end)
+                if msg:
+                    result = self._stopped(msg)
+                    break
+            if progress is not None:
+                now = time.monotonic()
+                if now - last_report >= PROGRESS_INTERVAL:
+                    last_report = now
+                    progress((self._index - start) / max(1, target - start), self._progress_text())
+        if stale:
+            self._rebuild()
+            if not all(np.isfinite(W).all() for W in self.network.weights):
+                g, _ = self._locate(self._index)
+                result = self._find_nonfinite(max(0, g - 1), self._index)
+        if result is None:
+            self.stop = self._make_stop()
+            result = RunResult("done", self.stop)
+        if progress is not None:
+            progress(
+                1.0 if result.reason == "done" else (self._index - start) / max(1, target - start),
+                self._progress_text(),
+            )
+        return result
+
+    def _progress_text(self) -> str:
+        g, _ = self._locate(self._index) if self._index else (0, 0)
+        epoch, it = self.epoch_of(g)
+        last = self.history[-1] if self.history else None
+        cost = f", training cost {last.train_cost:.4g}" if last else ""
+        return f"epoch {epoch}, iteration {it + 1}/{self.iterations_per_epoch}{cost}"
+
+    def _stopped(self, msg: str) -> RunResult:
+        reason = (
+            "nonfinite"
+            if msg.startswith("non-finite")
+            else ("watch" if msg.startswith("watch") else "breakpoint")
+        )
+        self.stop = self._make_stop(msg)
+        return RunResult(reason, self.stop, msg)
+
+    def _epoch_message(self) -> str | None:
+        costs = [r.train_cost for r in self.history]
+        if costs and not math.isfinite(costs[-1]):
+            return f"non-finite training cost at the end of epoch {self.history[-1].epoch}"
+        msg = self.watches.check_epoch(costs)
+        if msg:
+            return msg
+        from bpstep.session.breakpoints import EPOCH_END
+
+        if EPOCH_END in self.breakpoints:
+            return "breakpoint at the end of the epoch"
+        return None
+
+    def _check(self, sid: StopId, ev: Event | None, epoch_end: bool) -> str | None:
+        g, _ = self._locate(self._index)
+        epoch, it = self.epoch_of(g)
+        where = f"(epoch {epoch}, iteration {it + 1})"
+        if isinstance(ev, CostEvent):
+            if not math.isfinite(ev.cost):
+                return f"non-finite cost Ĵ = {ev.cost} {where}; try a smaller learning rate"
+        else:
+            bad = first_nonfinite(sid.phase.value, ev)
+            if bad:
+                return (
+                    f"non-finite {bad}{_sup(sid.layer)} at {sid.phase.value} m={sid.layer} "
+                    f"{where}; try a smaller learning rate"
+                )
+        if isinstance(ev, BackwardEvent):
+            msg = self.watches.check_backward(sid.layer, ev.delta, ev.grad_W)
+            if msg:
+                return f"{msg} {where}"
+        hit = self.breakpoints.hit(sid, False)
+        if hit:
+            return hit
+        if epoch_end:
+            return self._epoch_message()
+        return None
+
+    def _find_nonfinite(self, g_from: int, target: int) -> RunResult:
+        """Replay from iteration ``g_from`` stop by stop to the first non-finite value."""
+        self._goto(g_from * self.S)
+        while self._index < max(target, (g_from + 2) * self.S):
+            sid, ev, epoch_end = self._advance()
+            if (
+                isinstance(ev, CostEvent)
+                and not math.isfinite(ev.cost)
+                or (not isinstance(ev, CostEvent) and first_nonfinite(sid.phase.value, ev))
+            ):
+                return self._stopped(self._check(sid, ev, False) or "non-finite value")
+        self.stop = self._make_stop()
+        return RunResult("done", self.stop)
+
+    # ------------------------------------------------------------------ save and load
+    def save(self, path) -> None:
+        """Write the session to one .npz, atomically (temp file, then rename)."""
+        from bpstep.session.saveload import save_session
+
+        save_session(self, path)
+
+    @classmethod
+    def load(cls, path) -> Session:
+        """A new session continuing exactly where the saved one stopped."""
+        from bpstep.session.saveload import load_session
+
+        return load_session(path)
+
+
+def _finish(gen) -> None:
+    """Run a pass generator past its last yield, so that the engine marks the pass complete."""
+    for _ in gen:
+        raise RuntimeError("a pass yielded more events than the network has layers")
+
+
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _sup(m: int | None) -> str:
+    return "" if m is None else str(m).translate(_SUP)

@@ -1,0 +1,361 @@
+"""The stepping session: timeline, step/back determinism, runs, breakpoints, watches, save/load."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bpstep import ConfigError, DataError
+from bpstep.datasets import load_dataset
+from bpstep.session import (
+    EPOCH_END,
+    EVERY_UPDATE,
+    PRESETS,
+    NormWatch,
+    Phase,
+    Session,
+    SessionConfig,
+    StopId,
+    build_config,
+)
+from bpstep.session.session import HISTORY_BUDGET
+
+
+def xor_session(**kw) -> Session:
+    return Session(build_config("xor", **kw))
+
+
+def small_blobs(**kw) -> Session:
+    cfg = dict(data="blobs:n=60", hidden=[4], batch_size=7, lr=0.5)
+    cfg.update(kw)
+    return Session(SessionConfig(**cfg))
+
+
+def snapshot(session: Session) -> dict:
+    """Every number a screen could show at this stop."""
+    out = {"index": session.index, "batch": session.batch_indices.copy()}
+    for m in range(1, session.L + 1):
+        for k, v in session.tensors(m).items():
+            out[f"{k}{m}"] = np.array(v, copy=True)
+    out["opt"] = {k: np.array(v, copy=True) for k, v in session.optimizer_state.items()}
+    out["cost"] = session.stop.batch_cost
+    out["history"] = list(session.history)
+    return out
+
+
+def same(a: dict, b: dict) -> bool:
+    if a.keys() != b.keys():
+        return False
+    for k in a:
+        x, y = a[k], b[k]
+        if isinstance(x, np.ndarray):
+            if x.shape != y.shape or not np.array_equal(x, y, equal_nan=True):
+                return False
+        elif isinstance(x, dict):
+            if not same(x, y):
+                return False
+        elif x != y and not (x != x and y != y):
+            return False
+    return True
+
+
+def test_one_iteration_is_3L_plus_1_stops_in_order():
+    s = xor_session()
+    ids = [s.step().id for _ in range(7)]
+    assert ids == [
+        StopId(Phase.FORWARD, 1),
+        StopId(Phase.FORWARD, 2),
+        StopId(Phase.COST),
+        StopId(Phase.BACKWARD, 2),
+        StopId(Phase.BACKWARD, 1),
+        StopId(Phase.UPDATE, 1),
+        StopId(Phase.UPDATE, 2),
+    ]
+    assert s.step().id == StopId(Phase.FORWARD, 1) and s.stop.global_iteration == 1
+
+
+def test_tensors_known_at_a_stop_are_exactly_those_computed_so_far():
+    s = xor_session()
+    s.step()
+    assert set(s.tensors(1)) == {"W", "b", "a_prev", "z", "a"}
+    assert set(s.tensors(2)) == {"W", "b"}
+    for _ in range(3):
+        s.step()  # F2, cost, B2
+    assert {"delta", "grad_W", "grad_b"} <= set(s.tensors(2))
+    assert "delta" not in s.tensors(1)
+
+
+@given(
+    st.sampled_from(["sgd", "momentum", "adam"]),
+    st.lists(st.sampled_from(["n", "p"]), min_size=1, max_size=60),
+    st.integers(0, 5),
+)
+@settings(max_examples=25)
+def test_back_then_forward_reproduces_every_number(optimizer, walk, seed):
+    """A random walk of steps and backs; every stop must equal a fresh straight replay."""
+    s = small_blobs(optimizer=optimizer, seed=seed)
+    seen: dict[int, dict] = {0: snapshot(s)}
+    for key in walk:
+        s.step() if key == "n" else s.back()
+        snap = snapshot(s)
+        if s.index in seen:
+            assert same(seen[s.index], snap), f"stop {s.index} differs on the second visit"
+        seen[s.index] = snap
+    fresh = small_blobs(optimizer=optimizer, seed=seed)
+    while fresh.index < max(seen):
+        fresh.step()
+        if fresh.index in seen:
+            assert same(seen[fresh.index], snapshot(fresh))
+
+
+def test_back_across_epoch_boundaries_is_bit_exact_and_drops_later_history():
+    s = small_blobs()
+    per_epoch = s.iterations_per_epoch * s.S
+    target = per_epoch + 3
+    while s.index < target:
+        s.step()
+    assert len(s.history) == 1
+    ahead = snapshot(s)
+    for _ in range(5):
+        s.back()
+    assert len(s.history) == 0  # the epoch's end is undone
+    for _ in range(5):
+        s.step()
+    assert same(ahead, snapshot(s))
+
+
+def test_history_reaches_1000_stops_back():
+    s = xor_session()
+    s.run_to(1200)
+    for _ in range(1000):
+        assert s.can_back()
+        s.back()
+    assert s.index == 200
+
+
+def test_fast_runs_equal_stepping_bit_for_bit():
+    fast, slow = small_blobs(), small_blobs()
+    fast.run_epochs(2)
+    while slow.index < fast.index:
+        slow.step()
+    assert same(snapshot(fast), snapshot(slow))
+
+
+def test_run_kinds_end_where_they_should():
+    s = small_blobs()
+    r = s.run_phase()
+    assert r.reason == "done" and s.stop.id == StopId(Phase.FORWARD, s.L)
+    s.run_phase()
+    assert s.stop.id.phase is Phase.COST
+    s.run_iteration()
+    assert s.stop.id == StopId(Phase.UPDATE, s.L)
+    s.run_epoch()
+    assert s.completed_epochs == 1 and s.index == s.iterations_per_epoch * s.S
+    s.run_epochs(3)
+    assert s.completed_epochs == 4
+
+
+def test_breakpoint_at_a_phase_and_layer_stops_a_run():
+    s = small_blobs()
+    s.breakpoints.add(StopId(Phase.BACKWARD, 1))
+    r = s.run_epoch()
+    assert r.reason == "breakpoint" and s.stop.id == StopId(Phase.BACKWARD, 1)
+    assert "backward m=1" in r.message
+    r = s.run_epoch()  # continues to the same stop of the next iteration
+    assert s.stop.global_iteration == 1 and r.reason == "breakpoint"
+
+
+def test_breakpoint_at_every_update_and_epoch_end():
+    s = small_blobs()
+    s.breakpoints.add(EVERY_UPDATE)
+    s.run_epoch()
+    assert s.stop.id == StopId(Phase.UPDATE, 1)
+    s.breakpoints.clear()
+    s.breakpoints.add(EPOCH_END)
+    r = s.run_epochs(3)
+    assert r.reason == "breakpoint" and s.completed_epochs == 1
+
+
+def test_toggle_breakpoint():
+    s = xor_session()
+    where = StopId(Phase.COST)
+    assert s.breakpoints.toggle(where) is True
+    assert where in s.breakpoints
+    assert s.breakpoints.toggle(where) is False
+
+
+def test_nonfinite_watch_stops_at_the_first_stop_that_produced_it():
+    s = small_blobs(lr=1e6, activation="identity", hidden=[6])
+    r = s.run_epochs(5)
+    assert r.reason == "nonfinite"
+    assert "non-finite" in r.message and "smaller learning rate" in r.message
+    # the previous stop is entirely finite: this is the first bad one
+    before = xor_free = s.stop.index
+    s.back()
+    for m in range(1, s.L + 1):
+        for v in s.tensors(m).values():
+            assert np.isfinite(v).all()
+    assert before == xor_free
+
+
+def test_norm_watch_catches_vanishing_gradients():
+    s = Session(build_config("vanishing"))
+    s.watches.norms.append(NormWatch("delta", layer=1, below=1e-2))
+    r = s.run_iteration()
+    assert r.reason == "watch" and "δ^1" in r.message and "vanishing" in r.message
+    assert s.stop.id == StopId(Phase.BACKWARD, 1)
+
+
+def test_cost_rising_watch():
+    s = xor_session(lr=60.0)
+    s.watches.cost_rising = True
+    r = s.run_epochs(30)
+    assert r.reason == "watch" and "rose" in r.message
+    costs = [h.train_cost for h in s.history]
+    assert costs[-1] > costs[-2]
+
+
+def test_cancel_from_another_thread_is_quick():
+    s = Session(build_config("digits"))
+    cancel = threading.Event()
+    threading.Timer(0.2, cancel.set).start()
+    t = time.monotonic()
+    r = s.run_epochs(10_000, cancel=cancel)
+    assert r.reason == "cancelled"
+    assert time.monotonic() - t < 1.5
+    s.step()  # still usable afterwards
+
+
+def test_progress_is_reported():
+    s = small_blobs()
+    seen = []
+    s.run_epochs(3, progress=lambda f, text: seen.append((f, text)))
+    assert seen and seen[-1][0] == 1.0 and "epoch" in seen[-1][1]
+
+
+def test_save_and_load_continue_exactly(tmp_path):
+    a = small_blobs(optimizer="adam")
+    a.run_epochs(2)
+    for _ in range(5):
+        a.step()
+    a.breakpoints.add(StopId(Phase.COST))
+    path = tmp_path / "s.npz"
+    a.save(path)
+    b = Session.load(path)
+    assert same(snapshot(a), snapshot(b))
+    assert StopId(Phase.COST) in b.breakpoints
+    a.breakpoints.clear()
+    b.breakpoints.clear()
+    a.run_epochs(2)
+    b.run_epochs(2)
+    assert same(snapshot(a), snapshot(b))
+    assert [tmp.name for tmp in tmp_path.iterdir()] == ["s.npz"]  # no temp file left
+
+
+def test_load_refuses_missing_truncated_and_foreign_files(tmp_path):
+    with pytest.raises(DataError, match="no such file"):
+        Session.load(tmp_path / "nope.npz")
+    s = xor_session()
+    good = tmp_path / "good.npz"
+    s.save(good)
+    cut = tmp_path / "cut.npz"
+    cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    with pytest.raises(DataError, match="truncated or corrupt"):
+        Session.load(cut)
+    foreign = tmp_path / "foreign.npz"
+    np.savez(foreign, X=np.zeros(3))
+    with pytest.raises(DataError, match="not a saved bpstep session"):
+        Session.load(foreign)
+
+
+def test_save_into_a_missing_folder_is_refused(tmp_path):
+    with pytest.raises(DataError, match="does not exist"):
+        xor_session().save(tmp_path / "no" / "s.npz")
+
+
+def test_history_memory_is_bounded_on_784_100_10():
+    from bpstep.datasets import Dataset
+
+    rng = np.random.default_rng(0)
+    n = 200
+    X = rng.random((784, n))
+    labels = rng.integers(0, 10, n)
+    d = Dataset(
+        "random",
+        X,
+        np.eye(10)[:, labels],
+        None,
+        None,
+        labels,
+        None,
+        [str(i) for i in range(10)],
+        (28, 28),
+        "classification",
+    )
+    s = Session(SessionConfig(data="random", layers=[784, 100, 10], batch_size=10), dataset=d)
+    s.run_to(1100)
+    assert s.history_bytes() <= HISTORY_BUDGET + s.checkpoint_bytes
+    for _ in range(1000):
+        s.back()
+    assert s.index == 100
+
+
+@pytest.mark.parametrize(
+    "overrides, fragment",
+    [
+        ({"layers": [2, 0, 1]}, "positive integers"),
+        ({"layers": [2]}, "at least two"),
+        ({"activation": "swish"}, "accepted"),
+        ({"cost": "hinge"}, "accepted"),
+        ({"optimizer": "rmsprop"}, "accepted"),
+        ({"lr": 0.0}, "> 0"),
+        ({"lr": float("nan")}, "finite"),
+        ({"batch_size": 0}, "positive integer"),
+        ({"l2": -1.0}, "≥ 0"),
+    ],
+)
+def test_bad_settings_are_refused_in_one_line(overrides, fragment):
+    with pytest.raises(ConfigError) as info:
+        build_config("xor", **overrides)
+    assert fragment in str(info.value) and "\n" not in str(info.value)
+
+
+def test_unknown_preset_lists_the_presets():
+    with pytest.raises(ConfigError, match="xor, digits"):
+        build_config("nope")
+
+
+def test_layers_that_do_not_fit_the_data_are_refused():
+    with pytest.raises(DataError, match="input layer"):
+        Session(build_config("xor", layers=[3, 2, 1]))
+
+
+def test_presets_build_and_show_their_point():
+    for name in PRESETS:
+        Session(build_config(name))
+    ov = Session(build_config("overfit"))
+    ov.run_epochs(150)
+    h = ov.history
+    assert h[-1].train_cost < 0.1 and h[-1].test_cost - h[-1].train_cost > 0.5
+    assert h[-1].test_cost > min(r.test_cost for r in h)  # the test cost turned up again
+    reg = Session(build_config("l2"))
+    reg.run_epochs(150)
+    r = reg.history[-1]
+    assert r.test_cost - r.train_cost < h[-1].test_cost - h[-1].train_cost
+    van = Session(build_config("vanishing"))
+    van.run_to(van.S)
+    d1 = np.linalg.norm(van.tensors(1)["delta"])
+    dL = np.linalg.norm(van.tensors(van.L)["delta"])
+    assert d1 < 0.1 * dL
+
+
+def test_digits_preset_uses_the_lessons_split():
+    s = Session(build_config("digits"))
+    assert s.dataset.n_train == 1437 and s.network.sizes == [64, 30, 10]
+    assert s.iterations_per_epoch == 144
+    assert load_dataset("digits").n_test == 360
