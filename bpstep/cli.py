@@ -84,7 +84,8 @@ def add_network_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
         metavar="NAME[,NAME…]",
         type=_activation,
         default=default,
-        help="sigmoid, tanh, relu, leaky_relu, identity, softmax (output only); one or one per layer",
+        help="sigmoid, tanh, relu, leaky_relu, identity, softmax (output only); "
+        "one for all layers or one per layer",
     )
     g.add_argument("--cost", metavar="NAME", default=default, help="quadratic or cross_entropy")
     g.add_argument("--lr", metavar="α", type=_number(float), default=default, help="learning rate")
@@ -92,9 +93,7 @@ def add_network_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
         "--batch-size", metavar="N", type=_number(int), default=default, help="mini-batch size"
     )
     g.add_argument("--l2", metavar="λ", type=_number(float), default=default, help="L2 strength")
-    g.add_argument(
-        "--optimizer", metavar="NAME", default=default, help="sgd, momentum or adam"
-    )
+    g.add_argument("--optimizer", metavar="NAME", default=default, help="sgd, momentum or adam")
     g.add_argument("--init", metavar="NAME", default=default, help="normal, xavier or he")
     g.add_argument("--seed", metavar="N", type=_number(int), default=default, help="random seed")
     g.add_argument(

@@ -22,8 +22,8 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     """σ(z) = 1 / (1 + e^{−z}).
 
     For z ≪ 0, e^{−z} overflows to inf and σ correctly becomes 0; the Network runs its passes
-    under ``np.errstate(over="ignore")`` (``network.QUIET``) so that this is silent. This form is accurate to the last
-    bit for z < 0 and costs half of a branch-free "stable" form on the fast path.
+    under ``np.errstate`` (``network.QUIET``) so that this is silent. This form is accurate to
+    the last bit for z < 0 and costs half of a branch-free "stable" form on the fast path.
     """
     return 1.0 / (1.0 + np.exp(-z))
 

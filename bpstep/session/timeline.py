@@ -8,10 +8,10 @@ that is 3L + 1 stops. Stop 0 of a session is START, before anything has happened
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Phase(str, Enum):
+class Phase(StrEnum):
     START = "start"
     FORWARD = "forward"
     COST = "cost"
