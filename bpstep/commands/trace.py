@@ -1,0 +1,97 @@
+"""``bpstep trace``: every stop of K iterations, as Rich text for people or JSON lines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+import numpy as np
+
+from bpstep.commands.common import make_console, session_from_args
+from bpstep.commands.render import TENSOR_LABELS, abbreviate, equation, stop_tensors, summary
+from bpstep.commands.train import positive_int
+
+FULL_VALUES = 10_000  # tensors up to this many entries are written in full in --json
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("trace")
+    g.add_argument("--iterations", metavar="K", default=1, help="iterations to trace (default 1)")
+    g.add_argument("--json", action="store_true", help="one JSON object per stop per line")
+
+
+def _clean(x):
+    """JSON has no NaN or infinity: they become null."""
+    if isinstance(x, float):
+        return x if math.isfinite(x) else None
+    if isinstance(x, list):
+        return [_clean(v) for v in x]
+    return x
+
+
+def stop_record(stop, session) -> dict:
+    eq, shapes = equation(stop, session)
+    tensors = {}
+    for name, value in stop_tensors(stop, session).items():
+        value = np.asarray(value, dtype=float)
+        entry = {"shape": list(value.shape), **{k: _clean(v) for k, v in summary(value).items()}}
+        if value.size <= FULL_VALUES:
+            entry["values"] = _clean(value.tolist())
+        tensors[name] = entry
+    return {
+        "index": stop.index,
+        "epoch": stop.epoch,
+        "iteration": stop.iteration + 1,  # 1-based, as printed
+        "phase": stop.phase.value,
+        "layer": stop.layer,
+        "equation": eq,
+        "shapes": shapes,
+        "batch": [int(i) for i in session.batch_indices],
+        "batch_cost": _clean(stop.batch_cost),
+        "message": stop.message,
+        "tensors": tensors,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    k = positive_int(args.iterations, "--iterations")
+    session = session_from_args(args)
+    target = session.index + k * session.S
+    console = None if args.json else make_console()
+    while session.index < target:
+        stop = session.step()
+        if args.json:
+            sys.stdout.write(json.dumps(stop_record(stop, session), ensure_ascii=False) + "\n")
+        else:
+            _print_stop(console, stop, session)
+        if stop.message and stop.message.startswith("non-finite"):
+            break
+    sys.stdout.flush()
+    return 0
+
+
+def _print_stop(console, stop, session) -> None:
+    from rich.rule import Rule
+    from rich.text import Text
+
+    where = f"{stop.phase.value}" + (f" m={stop.layer}" if stop.layer else "")
+    console.print(
+        Rule(f"{where} · epoch {stop.epoch} · iteration {stop.iteration + 1}", align="left")
+    )
+    eq, shapes = equation(stop, session)
+    console.print(Text(eq, style="bold"))
+    console.print(Text(shapes, style="dim"))
+    for name, value in stop_tensors(stop, session).items():
+        value = np.asarray(value, dtype=float)
+        s = summary(value)
+        label = TENSOR_LABELS.get(name, name)
+        console.print(
+            Text(
+                f"{label} ({'×'.join(map(str, value.shape))})  min {s['min']:.4g}  "
+                f"max {s['max']:.4g}  mean {s['mean']:.4g}  ‖·‖ {s['norm']:.4g}",
+                style="cyan",
+            )
+        )
+        console.print(Text(abbreviate(value)))

@@ -1,0 +1,100 @@
+"""``bpstep train``: train for N epochs, print the cost table, save the session atomically."""
+
+from __future__ import annotations
+
+import argparse
+
+from bpstep.commands.common import color_allowed, make_console, session_from_args
+from bpstep.engine.errors import ConfigError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("train")
+    g.add_argument("--epochs", metavar="N", default=1, help="epochs to train (default 1)")
+    g.add_argument("--save", metavar="FILE", help="save the session here afterwards (.npz)")
+
+
+def positive_int(value: object, option: str) -> int:
+    try:
+        n = int(str(value))
+    except ValueError:
+        raise ConfigError(f"{option} must be a positive integer, got {value!r}") from None
+    if n <= 0:
+        raise ConfigError(f"{option} must be a positive integer, got {value!r}")
+    return n
+
+
+def describe(session) -> str:
+    c, net = session.config, session.network
+    acts = ",".join(dict.fromkeys(net.activation_names))
+    extra = f", λ = {net.l2:g}" if net.l2 else ""
+    return (
+        f"{'-'.join(map(str, net.sizes))} {acts}, {net.cost_name} cost, {c.optimizer} "
+        f"α = {c.lr:g}, batch {session.batch_size}{extra}; {session.dataset.summary()}"
+    )
+
+
+def _fmt(x: float | None, pct: bool = False) -> str:
+    if x is None:
+        return "—"
+    return f"{100 * x:.1f}%" if pct else f"{x:.6f}"
+
+
+def run(args: argparse.Namespace) -> int:
+    epochs = positive_int(args.epochs, "--epochs")
+    session = session_from_args(args)
+    console = make_console()
+    err = make_console(stderr=True)
+    console.print(describe(session))
+    from rich.table import Table
+
+    table = Table(title=None, box=None, pad_edge=False)
+    for col in ("epoch", "train cost", "test cost", "train acc", "test acc"):
+        table.add_column(col, justify="right")
+    result = None
+    if color_allowed():
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        with Progress(
+            TextColumn("[bold]training"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TextColumn("{task.description}"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("", total=epochs)
+            for e in range(epochs):
+
+                def report(fraction: float, text: str, e: int = e) -> None:
+                    bar.update(task, completed=e + fraction, description=text)
+
+                result = session.run_epochs(1, progress=report)
+                if result.reason != "done":
+                    break
+                _row(table, session.history[-1])
+    else:
+        for _ in range(epochs):
+            result = session.run_epochs(1)
+            if result.reason != "done":
+                break
+            _row(table, session.history[-1])
+    console.print(table)
+    if result is not None and result.reason != "done":
+        err.print(f"bpstep: training stopped: {result.message}", markup=False, highlight=False)
+        return 1
+    if args.save:
+        session.save(args.save)
+        console.print(f"saved the session to {args.save}", markup=False)
+    return 0
+
+
+def _row(table, rec) -> None:
+    table.add_row(
+        str(rec.epoch),
+        _fmt(rec.train_cost),
+        _fmt(rec.test_cost),
+        _fmt(rec.train_accuracy, True),
+        _fmt(rec.test_accuracy, True),
+    )
