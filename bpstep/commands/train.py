@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from bpstep.commands.common import color_allowed, make_console, session_from_args
 from bpstep.engine.errors import ConfigError
@@ -44,7 +45,6 @@ def run(args: argparse.Namespace) -> int:
     epochs = positive_int(args.epochs, "--epochs")
     session = session_from_args(args)
     console = make_console()
-    err = make_console(stderr=True)
     console.print(describe(session))
     from rich.table import Table
 
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
             _row(table, session.history[-1])
     console.print(table)
     if result is not None and result.reason != "done":
-        err.print(f"bpstep: training stopped: {result.message}", markup=False, highlight=False)
+        print(f"bpstep: training stopped: {result.message}", file=sys.stderr)
         return 1
     if args.save:
         session.save(args.save)

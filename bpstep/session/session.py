@@ -556,7 +556,10 @@ class Session:
         where = f"(epoch {epoch}, iteration {it + 1})"
         if isinstance(ev, CostEvent):
             if not math.isfinite(ev.cost):
-                return f"non-finite cost Ĵ = {ev.cost} {where}; try a smaller learning rate"
+                return (
+                    f"non-finite cost Ĵ = {ev.cost} at the cost stop of output layer m={self.L} "
+                    f"{where}; try a smaller learning rate"
+                )
         else:
             bad = first_nonfinite(sid.phase.value, ev)
             if bad:
