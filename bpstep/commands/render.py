@@ -42,13 +42,17 @@ def equation(stop, session) -> tuple[str, str]:
             f" + λW{sup(m)}" if ev.l2 else ""
         )
         if ev.W_next is None:
+            d = shape(ev.delta)
             if ev.fused:
                 first = f"δ{sup(m)} = a{sup(m)} − y   ({ev.activation} output with cross-entropy)"
+                shapes = f"({d}) = ({d}) − ({d})"
             elif ev.fprime is None:
                 first = f"δ{sup(m)} = J_softmax(z{sup(m)})ᵀ ∇ₐC"
+                k = ev.delta.shape[0]
+                shapes = f"({d}): per sample ({k}×{k})ᵀ({k}×1)"
             else:
                 first = f"δ{sup(m)} = ∇ₐC ⊙ f′(z{sup(m)})"
-            shapes = f"({shape(ev.delta)})"
+                shapes = f"({d}) = ({d}) ⊙ ({d})"
         else:
             first = f"δ{sup(m)} = f′(z{sup(m)}) ⊙ (W{sup(m + 1)})ᵀ δ{sup(m + 1)}"
             shapes = (
