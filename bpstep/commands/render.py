@@ -98,12 +98,13 @@ def summary(x: np.ndarray) -> dict[str, float]:
             "mean": float("nan"),
             "norm": float("nan"),
         }
-    return {
-        "min": float(fin.min()),
-        "max": float(fin.max()),
-        "mean": float(fin.mean()),
-        "norm": float(np.linalg.norm(fin)),
-    }
+    with np.errstate(over="ignore", invalid="ignore"):
+        return {
+            "min": float(fin.min()),
+            "max": float(fin.max()),
+            "mean": float(fin.mean()),
+            "norm": float(np.linalg.norm(fin)),
+        }
 
 
 TENSOR_LABELS = {

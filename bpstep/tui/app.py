@@ -1,0 +1,351 @@
+"""The bpstep debugger: a Textual app over the stepping session.
+
+Every key press changes the session (step, back, run) or the view (layer, tensor, sample,
+precision), then ``refresh_view`` repaints the panes from the session's current stop. Runs go to a
+thread worker; the UI repaints from its progress callback at most ten times a second.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, ProgressBar, Static
+
+from bpstep.engine.errors import BpstepError
+from bpstep.session import Phase, Session, StopId
+
+from .screens.help import HelpScreen
+from .screens.prompt import PromptScreen
+from .widgets.costs import CostsView
+from .widgets.equation import EquationView
+from .widgets.heatmap import Heatmap
+from .widgets.input_view import InputView
+from .widgets.network_view import NetworkView
+from .widgets.tensor_view import ORDER, TensorView
+
+REPAINT_INTERVAL = 0.1
+
+
+class BpstepApp(App[int]):
+    CSS_PATH = "bpstep.tcss"
+    TITLE = "bpstep"
+    AUTO_FOCUS = None  # arrows step the session; the heatmap takes them only after h
+    BINDINGS = [
+        Binding("n,right", "step", "step", id="step.forward"),
+        Binding("p,left", "back", "back", id="step.back"),
+        Binding("f", "run('phase')", "finish phase", id="run.phase"),
+        Binding("u", "run('iteration')", "thru update", id="run.iteration"),
+        Binding("e", "run('epoch')", "epoch", id="run.epoch"),
+        Binding("t", "train", "train N", id="run.train"),
+        Binding("escape,c", "cancel", "cancel", show=False, id="run.cancel"),
+        Binding("b", "toggle_breakpoint", "breakpoint", id="break.toggle"),
+        Binding("B", "clear_breakpoints", "clear bps", show=False, id="break.clear"),
+        Binding("g", "gradcheck", "gradcheck", id="check.grad"),
+        Binding("tab", "tensor(1)", "tensor", id="view.next_tensor", priority=True),
+        Binding(
+            "shift+tab",
+            "tensor(-1)",
+            "prev tensor",
+            show=False,
+            id="view.prev_tensor",
+            priority=True,
+        ),
+        Binding("j", "layer(1)", "layer+", show=False, id="view.next_layer"),
+        Binding("k", "layer(-1)", "layer-", show=False, id="view.prev_layer"),
+        Binding("l", "follow", "follow", show=False, id="view.follow"),
+        Binding("right_square_bracket", "sample(1)", "sample", show=False, id="view.next_sample"),
+        Binding("left_square_bracket", "sample(-1)", "sample", show=False, id="view.prev_sample"),
+        Binding("left_curly_bracket", "all_samples", "all", show=False, id="view.all_samples"),
+        Binding("plus,equals_sign", "precision(1)", "+digits", show=False, id="view.more"),
+        Binding("minus", "precision(-1)", "-digits", show=False, id="view.less"),
+        Binding("h", "cursor_mode", "cursor", show=False, id="view.cursor"),
+        Binding("ctrl+s", "save", "save", id="session.save"),
+        Binding("ctrl+o", "load", "load", show=False, id="session.load"),
+        Binding("question_mark", "help", "help", id="app.help"),
+        Binding("q", "quit", "quit", id="app.quit"),
+    ]
+
+    def __init__(self, session: Session, grads_path: str | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.grads_path = grads_path
+        self.viewed_layer: int | None = None  # None: follow the stop's layer
+        self.tensor_name = "W"
+        self.sample = 0
+        self.precision = 4
+        self.running = False
+        self._cancel = threading.Event()
+        self._last_paint = 0.0
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield NetworkView(id="network", classes="pane")
+                yield CostsView(id="costs", classes="pane")
+                yield InputView(id="input", classes="pane")
+            with Vertical(id="right"):
+                yield EquationView(id="equation", classes="pane")
+                yield TensorView(id="tensors", classes="pane")
+                yield Static(id="message", classes="pane")
+                yield ProgressBar(id="progress", show_eta=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#network").border_title = "network"
+        self.query_one("#costs").border_title = "cost"
+        self.query_one("#input").border_title = "input"
+        self.query_one("#equation").border_title = "equation"
+        self.query_one("#tensors").border_title = "layer"
+        self.query_one("#message").border_title = "messages"
+        self.query_one("#progress").display = False
+        self.refresh_view()
+        self.say("n or → steps forward, p or ← steps back, ? shows every key")
+
+    # ------------------------------------------------------------------ painting
+    @property
+    def layer(self) -> int:
+        if self.viewed_layer is not None:
+            return self.viewed_layer
+        stop = self.session.stop
+        return stop.layer if stop.layer else (self.session.L if stop.phase is Phase.COST else 1)
+
+    def refresh_view(self) -> None:
+        s = self.session
+        self.query_one(NetworkView).show(s, self.layer)
+        self.query_one(EquationView).show(s)
+        tv = self.query_one(TensorView)
+        self.query_one("#tensors").border_title = f"layer m = {self.layer}"
+        self.tensor_name = tv.show(
+            s.tensors(self.layer), self.layer, self.tensor_name, self.sample, self.precision
+        )
+        self.query_one(CostsView).show(s)
+        self.query_one(InputView).show(s, self.sample)
+        bp = "  ● breakpoint here" if s.stop.id in s.breakpoints else ""
+        self.sub_title = (
+            f"{'-'.join(map(str, s.network.sizes))} · {s.network.cost_name} · α = {s.config.lr:g}"
+            f" · {s.config.optimizer}{bp}"
+        )
+
+    def say(self, text: str, style: str = "") -> None:
+        self.query_one("#message", Static).update(Text(text, style=style, overflow="fold"))
+
+    def error(self, text: str) -> None:
+        self.say(f"error: {text}", "bold #e06c75")
+
+    # ------------------------------------------------------------------ stepping
+    def action_step(self) -> None:
+        if self.running:
+            return
+        try:
+            self.session.step()
+        except BpstepError as exc:
+            self.error(str(exc))
+        self.refresh_view()
+
+    def action_back(self) -> None:
+        if self.running:
+            return
+        if not self.session.can_back():
+            self.say("at the start of the kept history: nothing earlier to go back to")
+            return
+        self.session.back()
+        self.refresh_view()
+
+    def action_run(self, kind: str) -> None:
+        if not self.running:
+            self._start_run(kind, 1)
+
+    def action_train(self) -> None:
+        if self.running:
+            return
+
+        def got(answer: str | None) -> None:
+            if not answer:
+                return
+            try:
+                n = int(answer)
+                if n <= 0:
+                    raise ValueError
+            except ValueError:
+                self.error(f"the number of epochs must be a positive integer, got {answer!r}")
+                return
+            self._start_run("epochs", n)
+
+        self.push_screen(PromptScreen("Train how many epochs?", "10"), got)
+
+    def _start_run(self, kind: str, n: int) -> None:
+        self.running = True
+        self._cancel.clear()
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=100, progress=0)
+        bar.display = kind in ("epoch", "epochs")
+        self.say(f"running ({kind})… escape cancels")
+        self._run_worker(kind, n)
+
+    @work(thread=True, exclusive=True, group="run")
+    def _run_worker(self, kind: str, n: int) -> None:
+        s = self.session
+
+        def progress(fraction: float, text: str) -> None:
+            now = time.monotonic()
+            if now - self._last_paint >= REPAINT_INTERVAL:
+                self._last_paint = now
+                self.call_from_thread(self._show_progress, fraction, text)
+
+        try:
+            if kind == "phase":
+                result = s.run_phase(progress, self._cancel)
+            elif kind == "iteration":
+                result = s.run_iteration(progress, self._cancel)
+            elif kind == "epoch":
+                result = s.run_epoch(progress, self._cancel)
+            else:
+                result = s.run_epochs(n, progress, self._cancel)
+            self.call_from_thread(self._run_done, result.reason, result.message)
+        except BpstepError as exc:
+            self.call_from_thread(self._run_done, "error", str(exc))
+
+    def _show_progress(self, fraction: float, text: str) -> None:
+        self.query_one("#progress", ProgressBar).update(progress=100 * fraction)
+        self.say(f"{text} … escape cancels")
+        self.query_one(CostsView).show(self.session)
+
+    def _run_done(self, reason: str, message: str | None) -> None:
+        self.running = False
+        self.query_one("#progress").display = False
+        self.refresh_view()
+        if reason == "done":
+            self.say("done")
+        elif reason == "error":
+            self.error(message or "")
+        elif reason == "cancelled":
+            self.say("run cancelled", "bold")
+        else:
+            self.say(message or reason, "bold #e06c75" if reason == "nonfinite" else "bold #e5c07b")
+
+    def action_cancel(self) -> None:
+        if self.running:
+            self._cancel.set()
+        elif self.query_one(Heatmap).has_focus:
+            self.set_focus(None)
+
+    # ------------------------------------------------------------------ breakpoints, checks
+    def action_toggle_breakpoint(self) -> None:
+        stop = self.session.stop
+        if stop.phase is Phase.START:
+            self.say("breakpoints go on stops: step first")
+            return
+        on = self.session.breakpoints.toggle(StopId(stop.phase, stop.layer))
+        self.say(f"breakpoint {'set' if on else 'removed'} at {stop.id}")
+        self.refresh_view()
+
+    def action_clear_breakpoints(self) -> None:
+        self.session.breakpoints.clear()
+        self.say("all breakpoints cleared")
+        self.refresh_view()
+
+    def action_gradcheck(self) -> None:
+        from bpstep.engine.gradcheck import gradcheck
+
+        s = self.session
+        if s.X_batch is None:
+            self.say("no batch yet: step first")
+            return
+        net = s.network.copy()
+        report = gradcheck(net, s.X_batch, s.Y_batch, max_entries=200, layers=[self.layer])
+        parts = [
+            f"{c.param}{self.layer}: worst relative error {c.max_rel_error:.2e} ({c.band}, "
+            f"{c.n_checked}/{c.n_total} entries)"
+            for c in report.checks
+        ]
+        self.say(
+            f"gradient check of layer m = {self.layer} on this batch: " + "; ".join(parts),
+            "bold #98c379" if report.band in ("good", "ok") else "bold #e06c75",
+        )
+
+    # ------------------------------------------------------------------ view
+    def action_tensor(self, step: int) -> None:
+        names = [n for n in ORDER if n in self.session.tensors(self.layer)]
+        if names:
+            i = names.index(self.tensor_name) if self.tensor_name in names else 0
+            self.tensor_name = names[(i + step) % len(names)]
+        self.refresh_view()
+
+    def action_layer(self, step: int) -> None:
+        self.viewed_layer = max(1, min(self.session.L, self.layer + step))
+        self.refresh_view()
+
+    def action_follow(self) -> None:
+        self.viewed_layer = None
+        self.refresh_view()
+
+    def action_sample(self, step: int) -> None:
+        n = max(1, len(self.session.batch_indices))
+        self.sample = (max(self.sample, 0) + step) % n
+        self.refresh_view()
+
+    def action_all_samples(self) -> None:
+        self.sample = -1
+        self.refresh_view()
+
+    def action_precision(self, step: int) -> None:
+        self.precision = max(1, min(10, self.precision + step))
+        self.say(f"{self.precision} digits")
+        self.refresh_view()
+
+    def action_cursor_mode(self) -> None:
+        hm = self.query_one(Heatmap)
+        if hm.display:
+            hm.focus()
+            self.say("arrows move the cursor; escape leaves")
+
+    def on_key(self, event) -> None:
+        if self.query_one(Heatmap).has_focus and event.key in ("up", "down", "left", "right"):
+            self.call_after_refresh(self.query_one(TensorView).update_cursor)
+
+    # ------------------------------------------------------------------ save and load
+    def action_save(self) -> None:
+        def got(path: str | None) -> None:
+            if not path:
+                return
+            try:
+                self.session.save(path)
+            except (BpstepError, OSError) as exc:
+                self.error(str(exc))
+                return
+            self.say(f"saved to {path}")
+
+        self.push_screen(PromptScreen("Save the session to (.npz):", "bpstep-session.npz"), got)
+
+    def action_load(self) -> None:
+        def got(path: str | None) -> None:
+            if not path:
+                return
+            try:
+                session = Session.load(Path(path))
+            except (BpstepError, OSError) as exc:
+                self.error(str(exc))
+                return
+            self.session = session
+            self.viewed_layer = None
+            self.refresh_view()
+            self.say(f"loaded {path}")
+
+        self.push_screen(PromptScreen("Load a session from:", "bpstep-session.npz"), got)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+
+def run_tui(session: Session, grads_path: str | None = None) -> int:
+    """Run the debugger on ``session``; returns the exit status."""
+    BpstepApp(session, grads_path).run()
+    return 0

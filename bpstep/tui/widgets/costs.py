@@ -1,0 +1,63 @@
+"""Training and test cost (and accuracy) as numbers and as a curve over epochs."""
+
+from __future__ import annotations
+
+import math
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+
+class CostsView(Vertical):
+    def compose(self) -> ComposeResult:
+        from textual_plotext import PlotextPlot
+
+        yield Static(id="cost-numbers")
+        plot = PlotextPlot(id="cost-plot")
+        plot.can_focus = False
+        yield plot
+
+    def show(self, session) -> None:
+        h = session.history
+        t = Table.grid(padding=(0, 2))
+        t.add_column()
+        t.add_column(justify="right")
+        t.add_column(justify="right")
+        t.add_row("", Text("train", style="bold"), Text("test", style="bold"))
+        last = h[-1] if h else None
+
+        def f(x, pct=False):
+            if x is None:
+                return "—"
+            return f"{100 * x:.1f}%" if pct else f"{x:.5f}"
+
+        t.add_row("cost Ĵ", f(last and last.train_cost), f(last and last.test_cost))
+        if last is None or last.train_accuracy is not None:
+            t.add_row(
+                "accuracy",
+                f(last and last.train_accuracy, True),
+                f(last and last.test_accuracy, True),
+            )
+        bc = session.stop.batch_cost
+        t.add_row("batch Ĵ", f(bc), "")
+        t.add_row("epochs done", str(len(h)), "")
+        self.query_one("#cost-numbers", Static).update(t)
+        from textual_plotext import PlotextPlot
+
+        p = self.query_one(PlotextPlot)
+        plt = p.plt
+        plt.clear_data()
+        plt.clear_figure()
+        for name, values in (
+            ("train", [(r.epoch, r.train_cost) for r in h]),
+            ("test", [(r.epoch, r.test_cost) for r in h if r.test_cost is not None]),
+        ):
+            points = [(e, c) for e, c in values if math.isfinite(c)]  # plotext fails on inf
+            if points:
+                xs, ys = zip(*points, strict=True)
+                plt.plot(list(xs), list(ys), label=name, marker="braille")
+        plt.title("cost per epoch")
+        p.refresh()

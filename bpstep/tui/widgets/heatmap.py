@@ -1,0 +1,114 @@
+"""A diverging-colour heatmap of a matrix, drawn with half blocks (Line API), with a cursor."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+NAN_STYLE = "#ff00ff"
+
+
+def _palette(n: int = 64) -> list[str]:
+    """Blue (negative) → near-black (0) → red (positive)."""
+    out = []
+    for i in range(n):
+        t = i / (n - 1) * 2 - 1  # -1..1
+        if t < 0:
+            r, g, b = int(40 * (1 + t)), int(60 * (1 + t) + 120 * -t), int(60 + 195 * -t)
+        else:
+            r, g, b = int(40 + 215 * t), int(60 * (1 - t) + 40 * t), int(60 * (1 - t))
+        out.append(f"#{r:02x}{g:02x}{b:02x}")
+    return out
+
+
+PALETTE = _palette()
+
+
+class Heatmap(ScrollView, can_focus=True):
+    """Each cell is one matrix entry; two rows per terminal line (fg = upper, bg = lower)."""
+
+    BINDINGS = [
+        Binding("up", "cursor(-1, 0)", "cursor up", show=False),
+        Binding("down", "cursor(1, 0)", "cursor down", show=False),
+        Binding("left", "cursor(0, -1)", "cursor left", show=False),
+        Binding("right", "cursor(0, 1)", "cursor right", show=False),
+    ]
+
+    cursor = reactive((0, 0))
+
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        self._codes = np.zeros((0, 0), dtype=np.int16)
+        self.matrix = np.zeros((0, 0))
+        self.cell_w = 1
+
+    def set_matrix(self, x: np.ndarray) -> None:
+        x = np.atleast_2d(np.asarray(x, dtype=float))
+        self.matrix = x
+        fin = x[np.isfinite(x)]
+        scale = float(np.abs(fin).max()) if fin.size else 1.0
+        scale = scale or 1.0
+        codes = np.clip(((x / scale + 1) / 2 * (len(PALETTE) - 1)).round(), 0, len(PALETTE) - 1)
+        codes = np.where(np.isfinite(x), codes, -1).astype(np.int16)
+        self._codes = codes
+        r, c = x.shape
+        # small matrices get wider cells, so that a 10×30 matrix is not a smudge
+        self.cell_w = max(1, min(4, (self.size.width or 80) // max(c, 1)))
+        self.virtual_size = Size(c * self.cell_w, (r + 1) // 2)
+        cr, cc = self.cursor
+        self.cursor = (min(cr, r - 1), min(cc, c - 1))
+        self.refresh()
+
+    def on_resize(self) -> None:
+        if self.matrix.size:
+            self.set_matrix(self.matrix)
+
+    def action_cursor(self, dr: int, dc: int) -> None:
+        r, c = self.matrix.shape
+        cr, cc = self.cursor
+        self.cursor = (max(0, min(r - 1, cr + dr)), max(0, min(c - 1, cc + dc)))
+        self.refresh()
+
+    def _style(self, top: int, bottom: int | None, cursor_top: bool, cursor_bot: bool) -> Style:
+        fg = NAN_STYLE if top < 0 else PALETTE[top]
+        if cursor_top:
+            fg = "#ffffff"
+        if bottom is None:
+            return Style(color=fg)
+        bg = NAN_STYLE if bottom < 0 else PALETTE[bottom]
+        if cursor_bot:
+            bg = "#ffffff"
+        return Style(color=fg, bgcolor=bg)
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        row = (y + scroll_y) * 2
+        codes = self._codes
+        r, c = codes.shape
+        width = self.size.width
+        if row >= r:
+            return Strip.blank(width)
+        top = codes[row]
+        bot = codes[row + 1] if row + 1 < r else None
+        cr, cc = self.cursor
+        segments = []
+        w = self.cell_w
+        first = scroll_x // w
+        end = min(c, (scroll_x + width) // w + 1)
+        cell = "▀" * w
+        for j in range(first, end):
+            style = self._style(
+                int(top[j]),
+                None if bot is None else int(bot[j]),
+                (cr, cc) == (row, j),
+                (cr, cc) == (row + 1, j),
+            )
+            segments.append(Segment(cell, style))
+        strip = Strip(segments).crop(scroll_x - first * w, scroll_x - first * w + width)
+        return strip.extend_cell_length(width)

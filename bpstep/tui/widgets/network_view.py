@@ -1,0 +1,61 @@
+"""The network as columns of layers, the current layer and phase lit."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from bpstep.session import Phase
+
+PHASES = (Phase.FORWARD, Phase.COST, Phase.BACKWARD, Phase.UPDATE)
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def sup(m: int) -> str:
+    return str(m).translate(_SUP)
+
+
+class NetworkView(Static):
+    """Phase strip and one column per layer (size, activation)."""
+
+    def show(self, session, viewed_layer: int) -> None:
+        stop = session.stop
+        strip = Text()
+        for i, phase in enumerate(PHASES):
+            if i:
+                strip.append(" → ", style="dim")
+            lit = stop.phase is phase
+            strip.append(f" {phase.value} ", style="bold black on #e5c07b" if lit else "dim")
+        net = session.network
+        table = Table.grid(padding=(0, 2))
+        cols = []
+        for m in range(0, net.L + 1):
+            table.add_column(justify="center")
+            if m == 0:
+                title, sub = "a⁰ = x", "input"
+            else:
+                title, sub = f"m = {m}", net.activation_names[m - 1]
+            here = stop.layer == m and stop.phase not in (Phase.START, Phase.COST)
+            style = "bold black on #61afef" if here else ("bold" if m == viewed_layer else "")
+            mark = "▲" if m == viewed_layer else " "
+            cols.append(
+                Text.assemble(
+                    (f" {title} ", style),
+                    "\n",
+                    (f"{net.sizes[m]} units", ""),
+                    "\n",
+                    (sub, "dim"),
+                    "\n",
+                    (mark, "#61afef"),
+                )
+            )
+        table.add_row(*cols)
+        where = f"{stop.phase.value}" + (f" m={stop.layer}" if stop.layer else "")
+        pos = Text(
+            f"epoch {stop.epoch} · iteration {stop.iteration + 1}/{session.iterations_per_epoch}"
+            f" · stop {where} · batch of {len(session.batch_indices) or session.batch_size}",
+            style="italic",
+        )
+        self.update(Group(strip, Text(""), table, pos))

@@ -1,0 +1,334 @@
+"""The debugger through Textual's Pilot: every key and the main flows, as a user presses them."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bpstep.session import Phase, Session, StopId, build_config
+from bpstep.tui.app import BpstepApp
+from bpstep.tui.widgets.heatmap import Heatmap
+
+SIZE = (140, 45)
+
+
+def make_app(preset: str = "xor", **kw) -> BpstepApp:
+    return BpstepApp(Session(build_config(preset, **kw)))
+
+
+def screen_lines(app: BpstepApp) -> list[str]:
+    """The whole screen as the terminal shows it, one string per line."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def screen_text(app: BpstepApp) -> str:
+    return "\n".join(screen_lines(app))
+
+
+def text_of(app: BpstepApp, selector: str) -> str:
+    """The text inside one pane's region of the screen."""
+    region = app.screen.query_one(selector).region
+    lines = screen_lines(app)[region.y : region.y + region.height]
+    return "\n".join(line[region.x : region.x + region.width] for line in lines)
+
+
+async def wait_for_run(app: BpstepApp, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    for _ in range(50):
+        if not app.running:
+            break
+        await asyncio.sleep(0.02)
+        await pilot.pause()
+
+
+async def test_starts_at_start_and_n_steps_into_the_forward_pass():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert "start" in text_of(app, "#equation")
+        await pilot.press("n")
+        assert app.session.stop.id == StopId(Phase.FORWARD, 1)
+        eq = text_of(app, "#equation")
+        assert "z¹ = W¹ a⁰ + b¹" in eq and "(3×4) = (3×2)(2×4) + (3×1)" in eq
+        await pilot.press("right")
+        assert app.session.stop.id == StopId(Phase.FORWARD, 2)
+
+
+async def test_stepping_back_gives_exactly_the_earlier_screen():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screens = []
+        for _ in range(9):  # across an iteration boundary (7 stops each)
+            await pilot.press("n")
+            await pilot.pause()
+            screens.append(screen_text(app))
+        for i in range(8):
+            await pilot.press("p" if i % 2 else "left")
+            await pilot.pause()
+            assert screen_text(app) == screens[-2 - i]
+
+
+async def test_backward_stop_shows_delta_and_the_equation_with_shapes():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(5):
+            await pilot.press("n")
+        assert app.session.stop.id == StopId(Phase.BACKWARD, 1)
+        eq = text_of(app, "#equation")
+        assert "δ¹ = f′(z¹) ⊙ (W²)ᵀ δ²" in eq
+        assert "(3×4) = (3×4) ⊙ (3×1)(1×4)" in eq
+        listing = text_of(app, "#tensors")
+        assert "δ¹" in listing and "∂Ĵ/∂W¹" in listing
+
+
+async def test_run_keys_finish_phase_iteration_and_epoch():
+    app = make_app("digits")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        await wait_for_run(app, pilot)
+        assert app.session.stop.id == StopId(Phase.FORWARD, 2)
+        await pilot.press("u")
+        await wait_for_run(app, pilot)
+        assert app.session.stop.id == StopId(Phase.UPDATE, 2)
+        await pilot.press("e")
+        await wait_for_run(app, pilot)
+        assert app.session.completed_epochs == 1
+        assert "done" in text_of(app, "#message")
+        assert "train" in text_of(app, "#costs")
+
+
+async def test_train_n_epochs_and_cancel():
+    app = make_app("xor")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        inp = app.screen.query_one("#prompt-input")
+        inp.value = "30"
+        await pilot.press("enter")
+        await wait_for_run(app, pilot)
+        assert app.session.completed_epochs == 30
+        # a long run is cancelled by escape
+        await pilot.press("t")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = "1000000"
+        await pilot.press("enter")
+        await asyncio.sleep(0.3)
+        assert app.running
+        await pilot.press("escape")
+        await wait_for_run(app, pilot)
+        assert not app.running
+        assert "cancelled" in text_of(app, "#message")
+        assert app.session.completed_epochs < 1_000_030
+
+
+async def test_bad_epoch_count_is_an_error_in_the_pane_not_a_crash():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = "ten"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "positive integer" in text_of(app, "#message")
+
+
+async def test_breakpoint_toggle_stops_a_run_and_clears():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(4):
+            await pilot.press("n")
+        await pilot.press("b")
+        assert StopId(Phase.BACKWARD, 2) in app.session.breakpoints
+        assert "breakpoint set" in text_of(app, "#message")
+        await pilot.press("t")  # run: stops at the same stop of the next iteration
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = "5"
+        await pilot.press("enter")
+        await wait_for_run(app, pilot)
+        assert app.session.stop.id == StopId(Phase.BACKWARD, 2)
+        assert app.session.stop.global_iteration == 1
+        await pilot.press("B")
+        assert len(app.session.breakpoints) == 0
+
+
+async def test_gradcheck_key_reports_bands():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(4):
+            await pilot.press("n")
+        await pilot.press("g")
+        msg = text_of(app, "#message")
+        assert "gradient check" in msg and "good" in msg
+
+
+async def test_view_keys_tensor_layer_sample_precision():
+    app = make_app("digits")
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(4):
+            await pilot.press("n")
+        first = app.tensor_name
+        await pilot.press("tab")
+        assert app.tensor_name != first
+        await pilot.press("shift+tab")
+        assert app.tensor_name == first
+        await pilot.press("k")
+        assert app.layer == 1
+        await pilot.press("j")
+        assert app.layer == 2
+        await pilot.press("l")
+        assert app.viewed_layer is None
+        await pilot.press("right_square_bracket")
+        assert app.sample == 1
+        assert "sample 2/10" in text_of(app, "#input")
+        await pilot.press("left_square_bracket")
+        assert app.sample == 0
+        await pilot.press("left_curly_bracket")
+        assert app.sample == -1
+        before = app.precision
+        await pilot.press("plus")
+        assert app.precision == before + 1
+        await pilot.press("minus")
+        assert app.precision == before
+
+
+async def test_large_tensor_is_a_heatmap_with_a_readable_cursor():
+    app = make_app("digits")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        app.tensor_name = "W"
+        app.refresh_view()
+        await pilot.pause()
+        hm = app.query_one(Heatmap)
+        assert hm.display and hm.matrix.shape == (30, 64)
+        await pilot.press("h")
+        await pilot.press("down", "right", "right")
+        await pilot.pause()
+        assert hm.cursor == (1, 2)
+        cursor = text_of(app, "#tensor-cursor")
+        assert f"{app.session.network.weights[0][1, 2]:.6g}" in cursor
+        await pilot.press("escape")
+        assert not hm.has_focus
+
+
+async def test_nonfinite_values_stand_out():
+    app = make_app("xor", lr=1e12, activation="identity")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = "50"
+        await pilot.press("enter")
+        await wait_for_run(app, pilot)
+        assert "non-finite" in text_of(app, "#message")
+    # a NaN in a tensor is flagged in the listing and drawn as nan
+    app = make_app("xor")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        app.session.network.weights[0][0, 1] = np.nan
+        app.tensor_name = "W"
+        app.refresh_view()
+        await pilot.pause()
+        assert "1 non-finite!" in text_of(app, "#tensors")
+        assert "nan" in text_of(app, "#tensors")
+
+
+async def test_save_and_load_keys(tmp_path: Path):
+    app = make_app()
+    path = tmp_path / "s.npz"
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(10):
+            await pilot.press("n")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = str(path)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert path.exists() and "saved" in text_of(app, "#message")
+        for _ in range(3):
+            await pilot.press("n")
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = str(path)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.index == 10
+        # a bad path is an error in the pane; the session stays
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = str(tmp_path / "missing.npz")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "cannot load" in text_of(app, "#message")
+        assert app.session.index == 10
+
+
+async def test_help_screen_lists_keys_and_closes():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        from bpstep.tui.screens.help import HelpScreen
+
+        await pilot.press("question_mark")
+        for _ in range(20):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, HelpScreen):
+                break
+        text = screen_text(app)
+        assert "step back one stop" in text and "cancel a run" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
+
+
+async def test_quit_key():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code in (0, None)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_small_terminal_and_resize_stay_usable(size):
+    app = make_app("digits")
+    async with app.run_test(size=size) as pilot:
+        for _ in range(4):
+            await pilot.press("n")
+        assert "δ" in screen_text(app) or "backward" in screen_text(app)
+        await pilot.resize_terminal(140, 45)
+        await pilot.pause()
+        await pilot.resize_terminal(*size)
+        await pilot.pause()
+        await pilot.press("p")
+        assert app.session.stop.id == StopId(Phase.COST)
+
+
+async def test_784_100_10_network_steps():
+    from bpstep.datasets import Dataset
+    from bpstep.session import SessionConfig
+
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 300)
+    d = Dataset(
+        "random",
+        rng.random((784, 300)),
+        np.eye(10)[:, labels],
+        None,
+        None,
+        labels,
+        None,
+        [str(i) for i in range(10)],
+        (28, 28),
+        "classification",
+    )
+    s = Session(SessionConfig(data="random", layers=[784, 100, 10], batch_size=32), dataset=d)
+    app = BpstepApp(s)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.query_one(Heatmap).matrix.shape == (100, 784)
+        for _ in range(6):
+            await pilot.press("n")
+        await pilot.press("p")
+        assert app.session.stop.id == StopId(Phase.UPDATE, 1)
