@@ -1,0 +1,10 @@
+"""Bug: L2 regularisation on the biases.
+
+The slip: the L2 penalty (λ/2) Σₘ ‖Wᵐ‖² covers the weights only, so ∂Ĵ/∂bᵐ has no λ term.
+Run it with some λ: ``bpstep check examples/grads_bug_l2_bias.py --l2 0.1``; the check reports
+bias_grad wrong with the hint "L2 on biases".
+"""
+
+
+def bias_grad(delta, b, l2):
+    return delta.mean(axis=1, keepdims=True) + l2 * b
