@@ -332,3 +332,32 @@ async def test_784_100_10_network_steps():
             await pilot.press("n")
         await pilot.press("p")
         assert app.session.stop.id == StopId(Phase.UPDATE, 1)
+
+
+async def test_grads_pane_breaks_at_the_first_disagreement_and_reloads(tmp_path):
+    src = Path(__file__).resolve().parents[1] / "examples"
+    mine = tmp_path / "mine.py"
+    mine.write_text((src / "grads_bug_missing_fprime.py").read_text())
+    app = BpstepApp(Session(build_config("xor")), grads_path=str(mine))
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.query_one("#grads").display
+        await pilot.press("t")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = "5"
+        await pilot.press("enter")
+        await wait_for_run(app, pilot)
+        # the run stopped at the first disagreement: hidden_delta at m = 1, first iteration
+        assert app.session.stop.id == StopId(Phase.BACKWARD, 1)
+        assert app.session.stop.global_iteration == 0
+        pane = text_of(app, "#grads")
+        assert "disagree" in pane and "missing f′(z)" in pane
+        # the learner fixes the file and presses r
+        mine.write_text((src / "grads_correct.py").read_text())
+        await pilot.press("r")
+        await pilot.pause()
+        assert "agree" in text_of(app, "#grads") and "disagree" not in text_of(app, "#grads")
+        # a broken edit is shown in the pane, not a crash
+        mine.write_text("def bias_grad(delta)\n")
+        await pilot.press("r")
+        await pilot.pause()
+        assert "syntax error" in text_of(app, "#grads")

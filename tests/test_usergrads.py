@@ -1,4 +1,4 @@
-"""Checking a learner's gradient module: every outcome, in the library and through `bpstep check`."""
+"""Checking a learner's gradient module: every outcome, in the library and via `bpstep check`."""
 
 from __future__ import annotations
 

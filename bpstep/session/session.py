@@ -137,6 +137,9 @@ class Session:
         self.iterations_per_epoch = math.ceil(self.n_train / self.batch_size)
         self.breakpoints = BreakpointSet()
         self.watches = WatchSet()
+        # more conditions that stop a run, each called at every stop with it: message or None
+        # (the TUI's check of the learner's gradients uses this); they turn off the fast path
+        self.extra_checks: list[Callable[[Stop], str | None]] = []
         self.history: list[EpochRecord] = []
         self._iter_costs: dict[int, float] = {}
         first = self._snapshot()
@@ -467,7 +470,11 @@ class Session:
     ) -> RunResult:
         start = self._index
         self.previous = self.stop
-        fast = not self.breakpoints.stop_level and not self.watches.stop_level
+        fast = (
+            not self.breakpoints.stop_level
+            and not self.watches.stop_level
+            and not self.extra_checks
+        )
         stale = False
         last_report = 0.0
         result: RunResult | None = None
@@ -574,6 +581,12 @@ class Session:
         hit = self.breakpoints.hit(sid, False)
         if hit:
             return hit
+        if self.extra_checks:
+            stop = self._make_stop()
+            for check in self.extra_checks:
+                msg = check(stop)
+                if msg:
+                    return msg
         if epoch_end:
             return self._epoch_message()
         return None

@@ -29,6 +29,7 @@ from .widgets.heatmap import Heatmap
 from .widgets.input_view import InputView
 from .widgets.network_view import NetworkView
 from .widgets.tensor_view import ORDER, TensorView
+from .widgets.user_grads import UserGradsView
 
 REPAINT_INTERVAL = 0.1
 
@@ -66,6 +67,7 @@ class BpstepApp(App[int]):
         Binding("plus,equals_sign", "precision(1)", "+digits", show=False, id="view.more"),
         Binding("minus", "precision(-1)", "-digits", show=False, id="view.less"),
         Binding("h", "cursor_mode", "cursor", show=False, id="view.cursor"),
+        Binding("r", "reload_grads", "reload grads", show=False, id="grads.reload"),
         Binding("ctrl+s", "save", "save", id="session.save"),
         Binding("ctrl+o", "load", "load", show=False, id="session.load"),
         Binding("question_mark", "help", "help", id="app.help"),
@@ -83,6 +85,9 @@ class BpstepApp(App[int]):
         self.running = False
         self._cancel = threading.Event()
         self._last_paint = 0.0
+        self.user_module = None
+        self.user_error: str | None = None
+        self._findings_cache: dict[int, list] = {}
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -94,6 +99,7 @@ class BpstepApp(App[int]):
             with Vertical(id="right"):
                 yield EquationView(id="equation", classes="pane")
                 yield TensorView(id="tensors", classes="pane")
+                yield UserGradsView(id="grads", classes="pane")
                 yield Static(id="message", classes="pane")
                 yield ProgressBar(id="progress", show_eta=False)
         yield Footer()
@@ -106,6 +112,11 @@ class BpstepApp(App[int]):
         self.query_one("#tensors").border_title = "layer"
         self.query_one("#message").border_title = "messages"
         self.query_one("#progress").display = False
+        self.query_one("#grads").display = self.grads_path is not None
+        if self.grads_path is not None:
+            self.query_one("#grads").border_title = "your gradients"
+            self._load_grads()
+            self.session.extra_checks.append(self._grads_breakpoint)
         self.refresh_view()
         self.say("n or → steps forward, p or ← steps back, ? shows every key")
 
@@ -128,6 +139,10 @@ class BpstepApp(App[int]):
         )
         self.query_one(CostsView).show(s)
         self.query_one(InputView).show(s, self.sample)
+        if self.grads_path is not None:
+            self.query_one(UserGradsView).show(
+                self.grads_path, self.current_findings(), self.user_error
+            )
         bp = "  ● breakpoint here" if s.stop.id in s.breakpoints else ""
         self.sub_title = (
             f"{'-'.join(map(str, s.network.sizes))} · {s.network.cost_name} · α = {s.config.lr:g}"
@@ -221,6 +236,11 @@ class BpstepApp(App[int]):
     def _run_done(self, reason: str, message: str | None) -> None:
         self.running = False
         self.query_one("#progress").display = False
+        self.query_one("#grads").display = self.grads_path is not None
+        if self.grads_path is not None:
+            self.query_one("#grads").border_title = "your gradients"
+            self._load_grads()
+            self.session.extra_checks.append(self._grads_breakpoint)
         self.refresh_view()
         if reason == "done":
             self.say("done")
@@ -311,6 +331,60 @@ class BpstepApp(App[int]):
         if self.query_one(Heatmap).has_focus and event.key in ("up", "down", "left", "right"):
             self.call_after_refresh(self.query_one(TensorView).update_cursor)
 
+    # ------------------------------------------------------------------ the learner's gradients
+    def _load_grads(self) -> None:
+        from bpstep.session.usergrads import load_user_module
+
+        self._findings_cache.clear()
+        try:
+            self.user_module = load_user_module(self.grads_path)
+            self.user_error = None
+        except BpstepError as exc:
+            self.user_module = None
+            self.user_error = str(exc)
+
+    def findings_at(self, stop) -> list | None:
+        """The learner's functions checked at a backward stop (None elsewhere)."""
+        from bpstep.session.usergrads import check_event
+
+        if self.user_module is None or stop.phase is not Phase.BACKWARD:
+            return None
+        if stop.index not in self._findings_cache:
+            s = self.session
+            self._findings_cache = {
+                stop.index: check_event(
+                    self.user_module,
+                    stop.event,
+                    s.network,
+                    s.X_batch,
+                    s.Y_batch,
+                    stop.global_iteration,
+                )
+            }
+        return self._findings_cache[stop.index]
+
+    def current_findings(self) -> list | None:
+        return self.findings_at(self.session.stop)
+
+    def _grads_breakpoint(self, stop) -> str | None:
+        """The first disagreement of the learner's gradients stops a run (runs in the worker)."""
+        findings = self.findings_at(stop)
+        bad = [f for f in findings or [] if not f.ok]
+        if bad:
+            return f"your {bad[0].function} disagrees at {bad[0].symbol}: see 'your gradients'"
+        return None
+
+    def action_reload_grads(self) -> None:
+        if self.grads_path is None:
+            self.say("no gradient module: start bpstep with --grads FILE")
+            return
+        self._load_grads()
+        self.refresh_view()
+        self.say(
+            self.user_error or f"reloaded {self.grads_path}",
+            "bold #e06c75" if self.user_error else "",
+        )
+
     # ------------------------------------------------------------------ save and load
     def action_save(self) -> None:
         def got(path: str | None) -> None:
@@ -334,7 +408,9 @@ class BpstepApp(App[int]):
             except (BpstepError, OSError) as exc:
                 self.error(str(exc))
                 return
+            session.extra_checks = self.session.extra_checks
             self.session = session
+            self._findings_cache.clear()
             self.viewed_layer = None
             self.refresh_view()
             self.say(f"loaded {path}")

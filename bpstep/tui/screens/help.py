@@ -29,6 +29,7 @@ GROUPS = [
             ("b", "toggle a breakpoint at the current stop"),
             ("B", "clear all breakpoints"),
             ("g", "gradient-check the viewed layer (central differences)"),
+            ("r", "reload your gradient module (bpstep --grads FILE) and re-check"),
         ],
     ),
     (
