@@ -22,6 +22,10 @@ class CostsView(Vertical):
 
     def show(self, session) -> None:
         h = session.history
+        key = (len(h), h[-1].end_index if h else 0, session.stop.batch_cost)
+        if key == getattr(self, "_numbers", None):
+            return
+        self._numbers = key
         t = Table.grid(padding=(0, 2))
         t.add_column()
         t.add_column(justify="right")
@@ -44,7 +48,13 @@ class CostsView(Vertical):
         bc = session.stop.batch_cost
         t.add_row("batch Ĵ", f(bc), "")
         t.add_row("epochs done", str(len(h)), "")
-        self.query_one("#cost-numbers", Static).update(t)
+        rows = t.row_count
+        self.query_one("#cost-numbers", Static).update(t, layout=rows != getattr(self, "_rows", 0))
+        self._rows = rows
+        key = (len(h), h[-1].end_index if h else 0)
+        if key == getattr(self, "_plotted", None):
+            return  # the curve only changes at epoch ends
+        self._plotted = key
         from textual_plotext import PlotextPlot
 
         p = self.query_one(PlotextPlot)

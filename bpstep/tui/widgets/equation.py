@@ -15,4 +15,6 @@ class EquationView(Static):
         lines = [Text(eq, style="bold #e5c07b"), Text(shapes, style="#abb2bf")]
         if session.stop.message:
             lines.append(Text(session.stop.message, style="bold #e06c75"))
-        self.update(Group(*lines))
+        # a layout pass only when the number of lines changes (a message appears or goes)
+        self.update(Group(*lines), layout=len(lines) != getattr(self, "_lines", None))
+        self._lines = len(lines)

@@ -28,6 +28,7 @@ def _palette(n: int = 64) -> list[str]:
 
 
 PALETTE = _palette()
+_STYLES: dict[tuple, Style] = {}  # at most 65 × 66 × 4 styles, shared by every heatmap
 
 
 class Heatmap(ScrollView, can_focus=True):
@@ -40,16 +41,25 @@ class Heatmap(ScrollView, can_focus=True):
         Binding("right", "cursor(0, 1)", "cursor right", show=False),
     ]
 
-    cursor = reactive((0, 0))
+    cursor = reactive((0, 0), repaint=False)  # render_line's cache key holds the cursor
 
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
         self._codes = np.zeros((0, 0), dtype=np.int16)
         self.matrix = np.zeros((0, 0))
         self.cell_w = 1
+        self._lines: dict[tuple, Strip] = {}
 
-    def set_matrix(self, x: np.ndarray) -> None:
+    def set_matrix(self, x: np.ndarray, force: bool = False) -> None:
         x = np.atleast_2d(np.asarray(x, dtype=float))
+        # most steps leave the shown matrix as it was: then there is nothing to repaint
+        step = max(1, x.size // 256)
+        with np.errstate(all="ignore"):
+            key = (x.shape, x.ravel()[::step].tobytes(), float(np.nansum(x)), self.size.width)
+        if key == getattr(self, "_key", None) and not force:
+            return
+        self._key = key
+        self._lines: dict[tuple, Strip] = {}
         self.matrix = x
         fin = x[np.isfinite(x)]
         scale = float(np.abs(fin).max()) if fin.size else 1.0
@@ -60,14 +70,16 @@ class Heatmap(ScrollView, can_focus=True):
         r, c = x.shape
         # small matrices get wider cells, so that a 10×30 matrix is not a smudge
         self.cell_w = max(1, min(4, (self.size.width or 80) // max(c, 1)))
-        self.virtual_size = Size(c * self.cell_w, (r + 1) // 2)
+        size = Size(c * self.cell_w, (r + 1) // 2)
+        if size != self.virtual_size:
+            self.virtual_size = size
         cr, cc = self.cursor
         self.cursor = (min(cr, r - 1), min(cc, c - 1))
         self.refresh()
 
     def on_resize(self) -> None:
         if self.matrix.size:
-            self.set_matrix(self.matrix)
+            self.set_matrix(self.matrix, force=True)
 
     def action_cursor(self, dr: int, dc: int) -> None:
         r, c = self.matrix.shape
@@ -76,6 +88,14 @@ class Heatmap(ScrollView, can_focus=True):
         self.refresh()
 
     def _style(self, top: int, bottom: int | None, cursor_top: bool, cursor_bot: bool) -> Style:
+        key = (top, bottom, cursor_top, cursor_bot)
+        style = _STYLES.get(key)
+        if style is None:
+            style = _STYLES[key] = self._make_style(top, bottom, cursor_top, cursor_bot)
+        return style
+
+    @staticmethod
+    def _make_style(top: int, bottom: int | None, cursor_top: bool, cursor_bot: bool) -> Style:
         fg = NAN_STYLE if top < 0 else PALETTE[top]
         if cursor_top:
             fg = "#ffffff"
@@ -87,8 +107,19 @@ class Heatmap(ScrollView, can_focus=True):
         return Style(color=fg, bgcolor=bg)
 
     def render_line(self, y: int) -> Strip:
+        """Line y: matrix rows 2y and 2y+1 as half blocks (cached until the matrix changes)."""
         scroll_x, scroll_y = self.scroll_offset
         row = (y + scroll_y) * 2
+        cr = self.cursor[0]
+        key = (row, scroll_x, self.size.width, self.cursor if cr in (row, row + 1) else None)
+        strip = self._lines.get(key)
+        if strip is None:
+            if len(self._lines) > 4096:
+                self._lines.clear()
+            strip = self._lines[key] = self._render_rows(row, scroll_x)
+        return strip
+
+    def _render_rows(self, row: int, scroll_x: int) -> Strip:
         codes = self._codes
         r, c = codes.shape
         width = self.size.width

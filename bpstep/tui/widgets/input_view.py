@@ -33,6 +33,12 @@ class InputView(Static):
     def show(self, session, sample: int) -> None:
         idx = session.batch_indices
         d = session.dataset
+        # repaint only when the batch, the sample or the weights (hence the prediction) change
+        W = session.network.weights[-1]
+        key = (idx.tobytes(), sample, W.ravel()[: min(W.size, 8)].tobytes(), session.index == 0)
+        if key == getattr(self, "_shown", None):
+            return
+        self._shown = key
         if idx is None or len(idx) == 0:
             self.update(Text(f"{d.summary()}\nno batch yet: press n", style="dim"))
             return
@@ -63,4 +69,4 @@ class InputView(Static):
             parts.append(_Image(x.reshape(d.image_shape)))
         else:
             parts.append(Text("x = " + np.array2string(x[:8], precision=3)))
-        self.update(Group(*parts))
+        self.update(Group(*parts), layout=False)  # fixed height

@@ -58,4 +58,4 @@ class NetworkView(Static):
             f" · stop {where} · batch of {len(session.batch_indices) or session.batch_size}",
             style="italic",
         )
-        self.update(Group(strip, Text(""), table, pos))
+        self.update(Group(strip, Text(""), table, pos), layout=False)  # fixed height

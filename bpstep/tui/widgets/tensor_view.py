@@ -39,6 +39,8 @@ def label(name: str, m: int) -> str:
 
 
 class TensorView(Vertical):
+    _first = True
+
     def compose(self) -> ComposeResult:
         yield Static(id="tensor-list")
         yield Static(id="tensor-title")
@@ -68,7 +70,10 @@ class TensorView(Vertical):
                 *(Text(f"{s[k]:.3g}") for k in ("min", "max", "mean", "norm")),
                 Text(f"{bad} non-finite!", style="bold magenta") if bad else "",
             )
-        self.query_one("#tensor-list", Static).update(listing)
+        for _ in range(len(ORDER) - len(names)):  # a steady height: the heatmap below stays put
+            listing.add_row("")
+        self.query_one("#tensor-list", Static).update(listing, layout=self._first)
+        self._first = False
         if not names:
             self.query_one("#tensor-title", Static).update("nothing known about this layer yet")
             self._mode(None)
@@ -81,7 +86,7 @@ class TensorView(Vertical):
             title += f"   sample {s + 1} of the batch  ([ ] choose, {{ all)"
         elif selected in PER_SAMPLE and x.shape[1] > 1:
             title += "   all samples of the batch (columns)"
-        self.query_one("#tensor-title", Static).update(Text(title, style="bold"))
+        self.query_one("#tensor-title", Static).update(Text(title, style="bold"), layout=False)
         if x.size <= MAX_NUMBER_CELLS and x.shape[1] <= 12:
             self._mode("numbers")
             t = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1))
@@ -119,5 +124,6 @@ class TensorView(Vertical):
                 Text(
                     f"[{r + 1}, {c + 1}] = {v:.6g}   (h: move the cursor with the arrows)",
                     style="magenta" if not np.isfinite(v) else "",
-                )
+                ),
+                layout=False,
             )
