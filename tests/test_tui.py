@@ -361,3 +361,15 @@ async def test_grads_pane_breaks_at_the_first_disagreement_and_reloads(tmp_path)
         await pilot.press("r")
         await pilot.pause()
         assert "syntax error" in text_of(app, "#grads")
+
+
+async def test_command_palette_runs_debugger_actions():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Step forward")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert app.session.stop.id == StopId(Phase.FORWARD, 1)

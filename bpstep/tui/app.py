@@ -21,6 +21,7 @@ from textual.widgets import Footer, ProgressBar, Static
 from bpstep.engine.errors import BpstepError
 from bpstep.session import Phase, Session, StopId
 
+from .commands import DebuggerCommands
 from .screens.help import HelpScreen
 from .screens.prompt import PromptScreen
 from .widgets.costs import CostsView
@@ -38,6 +39,7 @@ class BpstepApp(App[int]):
     CSS_PATH = "bpstep.tcss"
     TITLE = "bpstep"
     AUTO_FOCUS = None  # arrows step the session; the heatmap takes them only after h
+    COMMANDS = App.COMMANDS | {DebuggerCommands}
     BINDINGS = [
         Binding("n,right", "step", "step", id="step.forward"),
         Binding("p,left", "back", "back", id="step.back"),
