@@ -64,7 +64,7 @@ def main() -> None:
         print(
             f"{optimizer:5s} 784-100-10: history of 1,000 stops holds "
             f"{(held - base) / 2**20:6.1f} MB (peak {(peak - base) / 2**20:.1f} MB; "
-            f"{len(s._ckpts)} checkpoints, every {s.spacing} iteration(s), "
+            f"{len(s.checkpoints)} checkpoints, every {s.spacing} iteration(s), "
             f"{s.history_bytes() / 2**20:.1f} MB by count); "
             f"step {t_step * 1e3:.2f} ms, back median {statistics.median(backs) * 1e3:.2f} ms "
             f"max {max(backs) * 1e3:.1f} ms; forward again bit-identical: {same}"

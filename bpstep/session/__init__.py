@@ -4,11 +4,13 @@ Plain Python over the engine, testable without a terminal; the TUI, the headless
 notebooks all drive it.
 """
 
-from bpstep.session.breakpoints import EPOCH_END, EVERY_UPDATE, BreakpointSet, NormWatch, WatchSet
+from bpstep.session.breakpoints import EPOCH_END, EVERY_UPDATE, BreakpointSet
 from bpstep.session.config import SessionConfig
+from bpstep.session.history import CheckpointStore
 from bpstep.session.presets import DEFAULT_PRESET, PRESETS, Preset, build_config
 from bpstep.session.session import CostEvent, EpochRecord, RunResult, Session, Stop
 from bpstep.session.timeline import Phase, StopId, iteration_stops
+from bpstep.session.watches import NormWatch, WatchSet
 
 __all__ = [
     "DEFAULT_PRESET",
@@ -16,6 +18,7 @@ __all__ = [
     "EVERY_UPDATE",
     "PRESETS",
     "BreakpointSet",
+    "CheckpointStore",
     "CostEvent",
     "EpochRecord",
     "NormWatch",

@@ -26,7 +26,7 @@ class SessionConfig:
     hidden: list[int] = field(default_factory=lambda: [3])
     activation: str | list[str] = "sigmoid"
     cost: str = "quadratic"
-    lr: float = 2.0
+    lr: float = 0.5
     batch_size: int = 4
     l2: float = 0.0
     optimizer: str = "sgd"
@@ -45,7 +45,17 @@ class SessionConfig:
                 )
         else:
             _sizes(self.hidden, "hidden layer sizes", allow_empty=True)
+        if not isinstance(self.activation, str | list | tuple) or not self.activation:
+            raise ConfigError(
+                f"--activation must be a name or one name per layer, got {self.activation!r}"
+            )
         names = [self.activation] if isinstance(self.activation, str) else list(self.activation)
+        n_layers = len(self.layers) - 1 if self.layers is not None else len(self.hidden) + 1
+        if len(names) not in (1, n_layers):
+            raise ConfigError(
+                f"--activation needs one name or one per layer ({n_layers}), got {len(names)}: "
+                f"{','.join(map(str, names))}"
+            )
         for name in names:
             if name not in ACTIVATIONS:
                 raise ConfigError(
@@ -67,6 +77,19 @@ class SessionConfig:
             raise ConfigError(f"--l2 (λ) must be a finite number ≥ 0, got {self.l2!r}")
         if not _is_int(self.seed) or self.seed < 0:
             raise ConfigError(f"--seed must be an integer ≥ 0, got {self.seed!r}")
+        if (
+            not _is_number(self.test_fraction)
+            or not math.isfinite(self.test_fraction)
+            or not 0 <= self.test_fraction < 1
+        ):
+            raise ConfigError(
+                f"the test fraction must be a number in [0, 1), got {self.test_fraction!r}"
+            )
+        if self.n_train is not None and (not _is_int(self.n_train) or self.n_train <= 0):
+            raise ConfigError(
+                f"n_train (training samples kept) must be a positive integer or None, "
+                f"got {self.n_train!r}"
+            )
         if not isinstance(self.data, str) or not self.data:
             raise ConfigError("--data needs a built-in data set name or a file path")
 

@@ -66,9 +66,14 @@ def save_session(session, path) -> None:
 
 
 def load_session(path):
-    """A new Session read from ``path``; DataError for a missing, truncated or foreign file."""
-    from bpstep.session.breakpoints import BreakpointSet, WatchSet
+    """A new Session read from ``path``; DataError for a missing, truncated or foreign file.
+
+    Everything is read and checked, and the new session replayed to the saved stop, before it is
+    returned: a failure leaves any live session untouched.
+    """
+    from bpstep.session.breakpoints import BreakpointSet
     from bpstep.session.session import Checkpoint, EpochRecord, Session
+    from bpstep.session.watches import WatchSet
 
     path = Path(path)
     if not path.exists():
@@ -76,43 +81,63 @@ def load_session(path):
     if path.is_dir():
         raise DataError(f"cannot load {path}: it is a folder, not a saved session (.npz)")
     try:
-        with np.load(path, allow_pickle=False) as z:
+        loaded = np.load(path, allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise DataError(
+                f"cannot load {path}: it holds a single NumPy array, not a saved bpstep session"
+            )
+        with loaded as z:
             data = {k: z[k] for k in z.files}
+    except DataError:
+        raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError) as exc:
         raise DataError(
-            f"cannot load {path}: not a complete .npz file (truncated or corrupt: {exc})"
+            f"cannot load {path}: not a complete .npz file (truncated or corrupt: {_line(exc)})"
         ) from None
-    if "format" not in data or str(data["format"]) != FORMAT:
+    if "format" not in data or data["format"].shape != () or str(data["format"]) != FORMAT:
         raise DataError(f"cannot load {path}: it is an .npz file but not a saved bpstep session")
-    if int(data["version"]) > VERSION:
+    try:
+        version = int(data["version"])
+    except (KeyError, ValueError, TypeError):
+        raise DataError(f"cannot load {path}: the saved session has no format version") from None
+    if version > VERSION:
         raise DataError(
-            f"cannot load {path}: saved by a newer bpstep (format {int(data['version'])}, "
+            f"cannot load {path}: saved by a newer bpstep (format {version}, "
             f"this one reads {VERSION})"
         )
     try:
         config = SessionConfig.from_json(str(data["config"]))
         session = Session(config)
         L = session.L
-        weights = [data[f"W{m}"] for m in range(1, L + 1)]
-        biases = [data[f"b{m}"] for m in range(1, L + 1)]
+        weights = [data[f"W{m}"].astype(np.float64) for m in range(1, L + 1)]
+        biases = [data[f"b{m}"].astype(np.float64) for m in range(1, L + 1)]
         opt = {k[4:]: data[k] for k in data if k.startswith("opt_")}
-        ck = Checkpoint([w.copy() for w in weights], [b.copy() for b in biases], opt)
+        ck = Checkpoint(weights, biases, opt)
         index = int(data["index"])
         g = int(data["iteration"])
+        if index < 0 or g != (session._locate(index)[0] if index else 0):
+            raise ValueError(f"stop {index} is not in iteration {g}")
         session.history = [EpochRecord(**r) for r in json.loads(str(data["history"]))]
         session._iter_costs = {int(k): v for k, v in json.loads(str(data["iter_costs"])).items()}
         session.breakpoints = BreakpointSet.from_list(json.loads(str(data["breakpoints"])))
         session.watches = WatchSet.from_dict(json.loads(str(data["watches"])))
+        session.checkpoints.reset(g, ck)
+        session._restore(ck)
+        session._current_start, session._current_g = ck, g
+        if index:
+            session._index = g * session.S
+            while session._index < index:
+                session._advance()
+        session.stop = session._make_stop()
     except BpstepError as exc:
         raise DataError(f"cannot load {path}: {exc}") from None
-    except (KeyError, ValueError, TypeError) as exc:
-        raise DataError(f"cannot load {path}: the saved session is incomplete ({exc})") from None
-    session._ckpts = {g: ck}
-    session._restore(ck)
-    session._current_start = ck
-    if index:
-        session._index = g * session.S
-        while session._index < index:
-            session._advance()
-    session.stop = session._make_stop()
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise DataError(
+            f"cannot load {path}: the saved session is incomplete or damaged ({_line(exc)})"
+        ) from None
     return session
+
+
+def _line(exc: BaseException) -> str:
+    """An exception's message on one line."""
+    return " ".join(str(exc).split()) or type(exc).__name__

@@ -5,11 +5,12 @@ iteration (one shuffled mini-batch) is the 3L + 1 stops of ``timeline.iteration_
 shuffles the training set with ``default_rng([seed, e])``, so the batch of any iteration is known
 from its number alone.
 
-History is bounded: parameter and optimiser checkpoints are kept at iteration starts (every
-``spacing``-th iteration, within a byte budget) and any earlier stop is reached by restoring the
-nearest checkpoint and replaying: whole iterations by the engine's fast path, then stop by stop.
-The engine guarantees that both paths give bit-identical numbers, so stepping back and forward
-again reproduces every number exactly.
+History is bounded (``history.CheckpointStore``): parameter and optimiser checkpoints are kept at
+iteration starts (every ``spacing``-th iteration, within a byte budget) and any earlier stop is
+reached by restoring the nearest checkpoint and replaying: whole iterations by the engine's fast
+path, then stop by stop. Within the current iteration the checkpoint of its start is used, so a
+back there costs one restore and at most 3L stops. The engine guarantees that both paths give
+bit-identical numbers, so stepping back and forward again reproduces every number exactly.
 """
 
 from __future__ import annotations
@@ -26,12 +27,23 @@ from bpstep.datasets import Dataset, check_fits, load_dataset
 from bpstep.engine.errors import OrderError
 from bpstep.engine.events import BackwardEvent, ForwardEvent, UpdateEvent
 from bpstep.engine.network import Network
-from bpstep.session.breakpoints import BreakpointSet, WatchSet, first_nonfinite
+from bpstep.session.breakpoints import EPOCH_END, BreakpointSet
 from bpstep.session.config import SessionConfig
+from bpstep.session.history import HISTORY_BUDGET, HISTORY_STOPS, Checkpoint, CheckpointStore
 from bpstep.session.timeline import Phase, StopId, iteration_stops
+from bpstep.session.watches import WatchSet, first_nonfinite
 
-HISTORY_STOPS = 1000  # stepping back reaches at least this many stops
-HISTORY_BUDGET = 48 * 2**20  # bytes of checkpoints at most (history of 1,000 stops < 64 MB)
+__all__ = [
+    "HISTORY_BUDGET",
+    "HISTORY_STOPS",
+    "Checkpoint",
+    "CostEvent",
+    "EpochRecord",
+    "RunResult",
+    "Session",
+    "Stop",
+]
+
 PROGRESS_INTERVAL = 0.05  # seconds between progress callbacks
 
 Progress = Callable[[float, str], None]
@@ -92,18 +104,6 @@ class RunResult:
     message: str | None = None
 
 
-@dataclass
-class Checkpoint:
-    weights: list[np.ndarray]
-    biases: list[np.ndarray]
-    optimizer: dict[str, np.ndarray]
-
-    @property
-    def nbytes(self) -> int:
-        arrays = [*self.weights, *self.biases, *self.optimizer.values()]
-        return sum(np.asarray(a).nbytes for a in arrays)
-
-
 class Session:
     """Step, step back, run and break over training iterations of one network."""
 
@@ -143,12 +143,11 @@ class Session:
         self.history: list[EpochRecord] = []
         self._iter_costs: dict[int, float] = {}
         first = self._snapshot()
+        self.checkpoints = CheckpointStore(first, self.S, HISTORY_STOPS, HISTORY_BUDGET)
         self.checkpoint_bytes = first.nbytes
-        window_iterations = math.ceil(HISTORY_STOPS / self.S) + 1
-        self.spacing = max(1, math.ceil(first.nbytes * (window_iterations + 1) / HISTORY_BUDGET))
-        self._window = window_iterations + self.spacing
-        self._ckpts: dict[int, Checkpoint] = {0: first}
-        self._current_start = first
+        self.spacing = self.checkpoints.spacing
+        self._current_start = first  # θ and optimiser state at the start of iteration _current_g
+        self._current_g: int | None = 0
         self._index = 0
         self._events: list[tuple[StopId, Event | None]] = []
         self._perms: dict[int, np.ndarray] = {}
@@ -220,16 +219,17 @@ class Session:
         self.network.optimizer.load_state_dict(ck.optimizer)
 
     def _keep_checkpoint(self, g: int, ck: Checkpoint | None = None) -> None:
-        if g % self.spacing or g in self._ckpts:
-            return
-        self._ckpts[g] = ck if ck is not None else self._snapshot()
-        oldest = g - self._window
-        for key in [k for k in self._ckpts if k < oldest]:
-            del self._ckpts[key]
+        self.checkpoints.keep(g, ck if ck is not None else self._snapshot)
+        # batch costs older than the epoch of the oldest checkpoint can never be shown again
+        first = (self.checkpoints.oldest // self.iterations_per_epoch) * self.iterations_per_epoch
+        if self._iter_costs and min(self._iter_costs) < first:
+            for key in [j for j in self._iter_costs if j < first]:
+                del self._iter_costs[key]
 
     def history_bytes(self) -> int:
         """Bytes held by the checkpoints that make stepping back possible."""
-        return sum(ck.nbytes for ck in self._ckpts.values()) + self._current_start.nbytes
+        extra = 0 if self._current_start in self.checkpoints else self._current_start.nbytes
+        return self.checkpoints.nbytes + extra
 
     # ------------------------------------------------------------------ one stop
     def _set_batch(self, g: int) -> None:
@@ -241,6 +241,7 @@ class Session:
     def _begin_iteration(self, g: int) -> None:
         self._set_batch(g)
         self._current_start = self._snapshot()
+        self._current_g = g
         self._keep_checkpoint(g, self._current_start)
         self._events = []
         self._fwd = self.network.forward(self._X)
@@ -308,6 +309,7 @@ class Session:
         """Iteration g by the engine's fast path (no events); returns its batch cost."""
         self._set_batch(g)
         self._keep_checkpoint(g)
+        self._current_g = None  # _current_start no longer describes where the network is
         cost = self.network.train_batch(self._X, self._Y, self.config.lr)
         self._iter_costs[g] = cost
         return cost
@@ -325,7 +327,7 @@ class Session:
             return False
         target = self._index - 1
         g = self._locate(target)[0] if target else 0
-        return any(key <= g for key in self._ckpts)
+        return g == self._current_g or self.checkpoints.reaches(g)
 
     def back(self) -> Stop:
         """Go one stop back (a no-op at START or beyond the kept history)."""
@@ -349,19 +351,25 @@ class Session:
         """Put the session at stop ``target`` by restoring a checkpoint and replaying."""
         self._truncate(target)
         if target == 0:
-            self._restore(self._ckpts[0])
-            self._current_start = self._ckpts[0]
+            start = self.checkpoints.nearest(0)
+            if start is None:
+                raise OrderError("that stop is older than the history kept for stepping back")
+            self._restore(start[1])
+            self._current_start, self._current_g = start[1], 0
             self._index = 0
             self._events = []
             self._batch_idx = np.arange(0)
             self._X = self._Y = None
             return
         g, _ = self._locate(target)
-        starts = [key for key in self._ckpts if key <= g]
-        if not starts:
-            raise OrderError("that stop is older than the history kept for stepping back")
-        g0 = max(starts)
-        self._restore(self._ckpts[g0])
+        if g == self._current_g:
+            g0, ck = g, self._current_start
+        else:
+            start = self.checkpoints.nearest(g)
+            if start is None:
+                raise OrderError("that stop is older than the history kept for stepping back")
+            g0, ck = start
+        self._restore(ck)
         for j in range(g0, g):
             self._fast_iteration(j)
         self._index = g * self.S
@@ -478,9 +486,10 @@ class Session:
         stale = False
         last_report = 0.0
         result: RunResult | None = None
+        cancelled = False
         while self._index < target:
             if cancel is not None and cancel.is_set():
-                result = RunResult("cancelled", self.stop, "run cancelled")
+                cancelled = True
                 break
             g, _ = self._locate(self._index + 1)
             if fast and self._index % self.S == 0 and self._index + self.S <= target:
@@ -515,10 +524,14 @@ class Session:
                     progress((self._index - start) / max(1, target - start), self._progress_text())
         if stale:
             self._rebuild()
-            if not all(np.isfinite(W).all() for W in self.network.weights):
+            params = [*self.network.weights, *self.network.biases]
+            if not all(np.isfinite(p).all() for p in params):
                 g, _ = self._locate(self._index)
                 result = self._find_nonfinite(max(0, g - 1), self._index)
-        if result is None:
+        if result is None and cancelled:
+            self.stop = self._make_stop("run cancelled")
+            result = RunResult("cancelled", self.stop, "run cancelled")
+        elif result is None:
             self.stop = self._make_stop()
             result = RunResult("done", self.stop)
         if progress is not None:
@@ -551,8 +564,6 @@ class Session:
         msg = self.watches.check_epoch(costs)
         if msg:
             return msg
-        from bpstep.session.breakpoints import EPOCH_END
-
         if EPOCH_END in self.breakpoints:
             return "breakpoint at the end of the epoch"
         return None

@@ -1,27 +1,60 @@
-"""Checking a learner's hand-derived gradient functions against the engine.
+"""Checking a learner's hand-derived gradient functions against the engine (issue 5).
 
 The learner writes a plain Python file defining any of::
 
-    def output_delta(z, a, y): ...                 # δ^L = ∂C/∂z^L, per sample (columns)
-    def hidden_delta(z, W_next, delta_next): ...   # δ^m from δ^{m+1}
-    def weight_grad(delta, a_prev, W, l2): ...     # ∂Ĵ/∂W^m = (1/n) δ^m (a^{m−1})ᵀ + λ W^m
-    def bias_grad(delta): ...                      # ∂Ĵ/∂b^m = (1/n) Σᵢ δ^m_i
+    def output_delta(z, a, y): ...                 # δᴸ = ∂C/∂zᴸ, per sample (columns)
+    def hidden_delta(z, W_next, delta_next): ...   # δᵐ from δᵐ⁺¹
+    def weight_grad(delta, a_prev, W, l2): ...     # ∂Ĵ/∂Wᵐ = (1/n) δᵐ (aᵐ⁻¹)ᵀ + λ Wᵐ
+    def bias_grad(delta): ...                      # ∂Ĵ/∂bᵐ = (1/n) Σᵢ δᵐᵢ
 
-A missing function falls back to the engine's. Each function receives, by parameter name, any of
-the arguments in ``ARGUMENTS`` for its layer, always the engine's own (reference) values, so that
-one wrong formula is reported where it is wrong rather than smeared over every layer below it.
-Conventions: columns are samples; δ has one column per sample; gradients are batch means plus the
-L2 term λW on weights only. The result is compared with the reference and with finite
-differences; a relative error below ``AGREE`` counts as agreement.
+A missing function falls back to the engine's. ``output_delta`` is called at the output layer
+m = L, ``hidden_delta`` at every hidden layer m = L−1..1, the two gradients at every layer.
 
-Nothing here prints: results are plain dataclasses for the ``bpstep check`` report and the TUI.
+Arguments are passed by parameter name, so a function asks only for what its formula uses.
+The names accepted (``ARGUMENTS``), always the engine's own values at layer m:
+
+    z           zᵐ = Wᵐ aᵐ⁻¹ + bᵐ, (n_m, n)
+    a           aᵐ = f(zᵐ), (n_m, n)
+    y           the batch's targets, (n_L, n)
+    a_prev      aᵐ⁻¹ (a⁰ = x), (n_{m−1}, n)
+    W, b        Wᵐ (n_m, n_{m−1}) and bᵐ (n_m, 1)
+    W_next      Wᵐ⁺¹, (n_{m+1}, n_m); None at the output layer
+    delta_next  δᵐ⁺¹, (n_{m+1}, n); None at the output layer
+    delta       δᵐ, (n_m, n): for weight_grad and bias_grad only (it is what the δ functions
+                compute, so asking for it there is a finding)
+    l2          λ, a float;  layer  m, an int (1..L);  n  the batch size, an int
+    activation  this layer's activation name ('sigmoid', 'tanh', 'relu', 'leaky_relu',
+                'identity', 'softmax');  cost  'quadratic' or 'cross_entropy'
+
+f′(z) is deliberately not offered: deriving it is part of the exercise (``activation`` says which).
+Parameter rules: a name outside the set is a finding that lists the accepted ones, unless the
+parameter has a default (then it keeps its default, for helpers such as ``eps=1e-12``);
+``**kwargs`` receives every accepted name not already named; ``*args`` is a finding (arguments
+are passed by name only); positional-only parameters (before ``/``) are passed by position.
+
+Each function gets the engine's own (reference) inputs, so one wrong formula is reported where
+it is wrong rather than smeared over every layer below it. Its result is compared with the
+engine's value (``status`` comes from this: agreement means a worst relative error below
+``AGREE`` = 1e-6, with the CS231n bands of ``gradcheck``) and with finite differences
+(``fd_rel_error``): for ∂Ĵ/∂W and ∂Ĵ/∂b, ``gradcheck.numerical_gradient`` (fourth order); for δᵐ,
+central differences of Ĵ with respect to zᵐ fed forward through layers m+1..L, times n (since
+Ĵ = (1/n) Σᵢ Cᵢ + L2 and the L2 term does not depend on z, δᵐ_{ji} = n ∂Ĵ/∂zᵐ_{ji}).
+
+The learner's code failing is a finding (status "error"), not a crash: an exception names the
+learner's own file, line and message; a wrong shape, type or None says what was expected and
+why. Only a missing file, a syntax error or a module that fails to import raises
+``UserCodeError`` (a usage error).
+
+Nothing here prints: results are plain dataclasses for ``bpstep check`` and the TUI.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
+import sys
 import traceback
+import types
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +65,7 @@ from bpstep.engine.events import BackwardEvent
 from bpstep.engine.gradcheck import band, numerical_gradient, relative_error
 
 AGREE = 1e-6  # relative error below which the learner's value agrees
+FD_ENTRIES = 400  # finite differences of at most this many entries per array (sampled)
 
 FUNCTIONS: dict[str, str] = {
     "output_delta": "δᴸ (output layer error)",
@@ -49,13 +83,26 @@ ARGUMENTS: dict[str, str] = {
     "b": "bᵐ, (n_m, 1)",
     "W_next": "Wᵐ⁺¹, (n_{m+1}, n_m); None at the output layer",
     "delta_next": "δᵐ⁺¹, (n_{m+1}, batch); None at the output layer",
-    "delta": "δᵐ (the engine's), (n_m, batch)",
+    "delta": "δᵐ (the engine's), (n_m, batch); weight_grad and bias_grad only",
     "l2": "λ, the L2 strength (a float)",
     "layer": "m, the layer number (1..L)",
     "n": "the batch size",
     "activation": "this layer's activation name, e.g. 'sigmoid'",
     "cost": "the cost name, 'quadratic' or 'cross_entropy'",
 }
+
+# what a δ function computes cannot be one of its inputs
+FORBIDDEN: dict[str, set[str]] = {"output_delta": {"delta"}, "hidden_delta": {"delta"}}
+
+
+@dataclass
+class CallPlan:
+    """How to call one of the learner's functions: which accepted names go where."""
+
+    positional: list[str] = field(default_factory=list)  # positional-only parameters, in order
+    keywords: list[str] = field(default_factory=list)
+    var_keyword: bool = False  # **kwargs: receives every accepted name not already named
+    problem: str | None = None  # why it cannot be called (a finding at every layer)
 
 
 @dataclass
@@ -64,7 +111,8 @@ class UserModule:
 
     path: Path
     functions: dict[str, object]
-    params: dict[str, list[str]]
+    params: dict[str, list[str]]  # the accepted names each function receives
+    plans: dict[str, CallPlan] = field(default_factory=dict)
 
     @property
     def defined(self) -> list[str]:
@@ -77,7 +125,12 @@ class UserModule:
 
 @dataclass
 class Finding:
-    """The check of one function at one layer (and iteration)."""
+    """The check of one function at one layer (and iteration).
+
+    ``status``: "agree" (worst relative error < AGREE), "disagree", or "error" (the learner's
+    code raised, returned the wrong shape/type/None, or asked for an unknown argument).
+    ``first_wrong``: (0-based index, yours, reference) of the first entry that disagrees.
+    """
 
     function: str
     layer: int
@@ -90,6 +143,7 @@ class Finding:
     hint: str | None = None
     message: str | None = None
     iteration: int = 0
+    warnings: list[str] = field(default_factory=list)  # NumPy/Python warnings from their code
     user_value: np.ndarray | None = field(default=None, repr=False)
     reference: np.ndarray | None = field(default=None, repr=False)
 
@@ -111,45 +165,101 @@ class Finding:
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+# ---------------------------------------------------------------------------- loading
+
+
 def load_user_module(path) -> UserModule:
-    """Import the learner's file. UserCodeError (a usage error) if it is missing or will not
-    import; the message points at the file and line."""
+    """Import the learner's file. UserCodeError (a usage error) if it is missing, has a syntax
+    error or fails while importing; the message points at the file and line.
+
+    The file's folder is on ``sys.path`` while it imports, so it may import a helper module
+    next to it. Each call imports afresh (the TUI reloads after the learner edits the file).
+    """
     path = Path(path)
+    accepted = f"a Python file defining any of {', '.join(FUNCTIONS)}"
     if not path.is_file():
-        raise UserCodeError(
-            f"cannot read {path}: no such file (a Python file defining {', '.join(FUNCTIONS)})"
-        )
-    source = path.read_text(encoding="utf-8", errors="replace")
+        what = "a folder" if path.is_dir() else "no such file"
+        raise UserCodeError(f"cannot read {path}: {what} ({accepted})")
+    try:
+        source = path.read_bytes()
+    except OSError as exc:
+        raise UserCodeError(f"cannot read {path}: {exc.strerror} ({accepted})") from None
     try:
         code = compile(source, str(path), "exec")
-    except SyntaxError as exc:
-        raise UserCodeError(f"{path}:{exc.lineno}: syntax error: {exc.msg}") from None
+    except SyntaxError as exc:  # IndentationError included
+        kind = "indentation error" if isinstance(exc, IndentationError) else "syntax error"
+        raise UserCodeError(f"{path}:{exc.lineno}: {kind}: {exc.msg}") from None
+    except ValueError as exc:  # e.g. null bytes
+        raise UserCodeError(f"{path}: not Python source: {exc}") from None
     name = f"bpstep_user_{abs(hash(str(path.resolve())))}"
-    spec = importlib.util.spec_from_loader(name, loader=None, origin=str(path))
-    module = importlib.util.module_from_spec(spec)
+    module = types.ModuleType(name)
     module.__file__ = str(path)
+    folder = str(path.resolve().parent)
+    sys.modules[name] = module  # dataclasses and pickling look modules up here
+    sys.path.insert(0, folder)
     try:
-        exec(code, module.__dict__)
-    except Exception as exc:  # the learner's module body failed
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(code, module.__dict__)
+    except (Exception, SystemExit) as exc:  # the learner's module body failed
+        sys.modules.pop(name, None)
         raise UserCodeError(
-            f"{_where(exc, path)}: {type(exc).__name__}: {exc} (while importing {path.name})"
+            f"{_where(exc, path)}: {_describe(exc)} (while importing {path.name})"
         ) from None
+    finally:
+        try:
+            sys.path.remove(folder)
+        except ValueError:
+            pass
     functions = {n: module.__dict__[n] for n in FUNCTIONS if callable(module.__dict__.get(n))}
     if not functions:
         raise UserCodeError(f"{path} defines none of {', '.join(FUNCTIONS)}: nothing to check")
-    params = {}
-    for n, fn in functions.items():
-        try:
-            sig = inspect.signature(fn)
-        except (TypeError, ValueError):
-            params[n] = []
+    plans = {n: _plan(n, fn) for n, fn in functions.items()}
+    params = {
+        n: p.positional + p.keywords + (["**"] if p.var_keyword else []) for n, p in plans.items()
+    }
+    return UserModule(path, functions, params, plans)
+
+
+def _plan(function: str, fn) -> CallPlan:
+    """Map the parameters of ``fn`` to the accepted argument names (see the module docstring)."""
+    plan = CallPlan()
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        plan.problem = f"{function}: cannot read its parameters; define it with def"
+        return plan
+    accepted = ", ".join(ARGUMENTS)
+    for p in sig.parameters.values():
+        if p.kind is p.VAR_POSITIONAL:
+            plan.problem = (
+                f"{function}(*{p.name}): arguments are passed by name only; name the ones "
+                f"you need among: {accepted}"
+            )
+            return plan
+        if p.kind is p.VAR_KEYWORD:
+            plan.var_keyword = True
             continue
-        params[n] = [
-            p.name
-            for p in sig.parameters.values()
-            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY, p.POSITIONAL_ONLY)
-        ]
-    return UserModule(path, functions, params)
+        if p.name in FORBIDDEN.get(function, ()):
+            plan.problem = (
+                f"{function} asks for {p.name!r}, which is what it must compute; "
+                f"use z, a, y, W_next, delta_next… instead"
+            )
+            return plan
+        if p.name not in ARGUMENTS:
+            if p.default is not p.empty and p.kind is not p.POSITIONAL_ONLY:
+                continue  # a helper parameter with a default keeps its default
+            plan.problem = (
+                f"{function} asks for an unknown argument {p.name!r}; accepted names: {accepted}"
+            )
+            return plan
+        (plan.positional if p.kind is p.POSITIONAL_ONLY else plan.keywords).append(p.name)
+    return plan
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 def _where(exc: BaseException, path: Path) -> str:
@@ -162,14 +272,19 @@ def _where(exc: BaseException, path: Path) -> str:
                 line = frame.lineno
         except OSError:
             continue
-    if line is None and isinstance(exc, SyntaxError):
-        line = exc.lineno
     return f"{path}:{line}" if line else str(path)
 
 
+# ---------------------------------------------------------------------------- checking
+
+
 def _arguments(ev: BackwardEvent, network, Y: np.ndarray) -> dict[str, object]:
+    """Every accepted argument at the layer of ``ev``: copies, so their code cannot change ours."""
     m = ev.layer
-    copy = lambda x: None if x is None else np.array(x, copy=True)  # noqa: E731
+
+    def copy(x):
+        return None if x is None else np.array(x, dtype=np.float64, copy=True)
+
     return {
         "z": copy(ev.z),
         "a": copy(ev.a),
@@ -181,9 +296,9 @@ def _arguments(ev: BackwardEvent, network, Y: np.ndarray) -> dict[str, object]:
         "delta_next": copy(ev.delta_next),
         "delta": copy(ev.delta),
         "l2": float(ev.l2),
-        "layer": m,
+        "layer": int(m),
         "n": int(ev.batch_size),
-        "activation": ev.activation,
+        "activation": network.activation_names[m - 1],
         "cost": network.cost_name,
     }
 
@@ -198,6 +313,15 @@ def _shape_name(function: str, m: int) -> str:
     }[function]
 
 
+def _reference(function: str, ev: BackwardEvent) -> np.ndarray:
+    return {
+        "output_delta": ev.delta,
+        "hidden_delta": ev.delta,
+        "weight_grad": ev.grad_W,
+        "bias_grad": ev.grad_b,
+    }[function]
+
+
 def check_function(
     um: UserModule,
     function: str,
@@ -208,56 +332,52 @@ def check_function(
     iteration: int = 0,
     finite_differences: bool = True,
 ) -> Finding:
-    """Call the learner's ``function`` for the layer of ``ev`` and compare it."""
+    """Call the learner's ``function`` for the layer of ``ev`` with the engine's inputs and
+    compare its result with the engine's (and with finite differences)."""
     m = ev.layer
-    reference = {
-        "output_delta": ev.delta,
-        "hidden_delta": ev.delta,
-        "weight_grad": ev.grad_W,
-        "bias_grad": ev.grad_b,
-    }[function]
+    reference = np.asarray(_reference(function, ev))
     f = Finding(
         function, m, "error", tuple(reference.shape), iteration=iteration, reference=reference
     )
+    plan = um.plans.get(function) or _plan(function, um.functions[function])
+    if plan.problem:
+        f.message = plan.problem
+        return f
     args = _arguments(ev, network, Y)
-    asked = um.params.get(function, [])
-    unknown = [p for p in asked if p not in ARGUMENTS]
-    if unknown:
-        f.message = (
-            f"{function} asks for an unknown argument {unknown[0]!r}; accepted names: "
-            f"{', '.join(ARGUMENTS)}"
-        )
-        return f
-    try:
-        value = um.functions[function](**{p: args[p] for p in asked})
-    except Exception as exc:
-        f.message = f"{_where(exc, um.path)}: {type(exc).__name__}: {exc}"
-        if function == "hidden_delta" and "matmul" in str(exc):
-            f.hint = "the shapes do not line up: δᵐ uses (Wᵐ⁺¹)ᵀ, the transpose of W_next"
-        return f
+    pos = [args[p] for p in plan.positional]
+    kw = {p: args[p] for p in plan.keywords}
+    if plan.var_keyword:
+        kw.update({k: v for k, v in args.items() if k not in kw and k not in plan.positional})
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
+        warnings.simplefilter("always")
+        try:
+            value = um.functions[function](*pos, **kw)
+        except (Exception, SystemExit) as exc:
+            f.message = f"{_where(exc, um.path)}: {_describe(exc)}"
+            f.hint = _exception_hint(function, exc)
+            return f
+        finally:
+            f.warnings = list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
     expected = f"expected {reference.shape}: {_shape_name(function, m)}"
     if value is None:
-        f.message = f"{function} returned None; {expected} (did you forget return?)"
+        f.message = f"{function} returned None, {expected} (a missing return?)"
         return f
     try:
-        user = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", np.exceptions.ComplexWarning)
+            user = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError, np.exceptions.ComplexWarning):
         f.message = f"{function} returned a {type(value).__name__}, not numbers; {expected}"
         return f
     if user.shape != reference.shape:
         f.message = f"{function} returned shape {user.shape}, {expected}"
-        if user.shape == reference.shape[::-1]:
-            f.hint = "it is the transpose of the right shape: a missing or extra transpose"
-        elif function == "bias_grad" and user.shape == (reference.shape[0],):
-            f.hint = "sum over the batch with keepdims=True to keep the column shape (n_m, 1)"
-        elif user.size == 1 and reference.size > 1:
-            f.hint = "a single number: a sum over every entry instead of over the batch?"
+        f.hint = _shape_hint(function, user, reference, ev)
         return f
     f.user_value = user
-    rel = relative_error(user, reference)
-    f.rel_error = float(np.nanmax(rel)) if rel.size else 0.0
-    if not np.isfinite(user).all():
-        f.rel_error = float("inf")
+    with np.errstate(all="ignore"):
+        rel = relative_error(user, reference)
+    rel = np.where(np.isfinite(user), rel, np.inf)
+    f.rel_error = float(rel.max()) if rel.size else 0.0
     f.band = band(f.rel_error)
     if finite_differences:
         f.fd_rel_error = _fd_error(function, user, ev, network, X, Y)
@@ -272,8 +392,49 @@ def check_function(
     return f
 
 
-def _close(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-6, atol=1e-12))
+def _exception_hint(function: str, exc: BaseException) -> str | None:
+    text = str(exc)
+    if not isinstance(exc, ValueError) or not (
+        "matmul" in text or "not aligned" in text or "broadcast" in text
+    ):
+        return None
+    return {
+        "output_delta": "the shapes do not line up: z, a and y are all (n_L, n), one column "
+        "per sample; δᴸ is elementwise",
+        "hidden_delta": "the shapes do not line up: δᵐ = f′(zᵐ) ⊙ (Wᵐ⁺¹)ᵀ δᵐ⁺¹ uses the "
+        "transpose W_next.T, (n_m, n_{m+1}) @ (n_{m+1}, n)",
+        "weight_grad": "the shapes do not line up: ∂Ĵ/∂Wᵐ = (1/n) δᵐ (aᵐ⁻¹)ᵀ, "
+        "(n_m, n) @ (n, n_{m−1}): delta @ a_prev.T",
+        "bias_grad": "the shapes do not line up: ∂Ĵ/∂bᵐ is the mean of δᵐ's columns, "
+        "delta.mean(axis=1, keepdims=True)",
+    }[function]
+
+
+def _shape_hint(function: str, user, ref, ev: BackwardEvent) -> str | None:
+    n = ev.batch_size
+    if ref.ndim == 2 and user.shape == ref.shape[::-1]:
+        return "it is the transpose of the right shape: a missing or extra transpose"
+    if function == "bias_grad":
+        if user.shape in ((n,), (1, n)):
+            return (
+                "averaged over the wrong axis: samples are columns, so average over axis=1 "
+                "with keepdims=True"
+            )
+        if user.shape == (ref.shape[0],):
+            return "average over the batch with keepdims=True to keep the column shape (n_m, 1)"
+    if user.size == 1 and ref.size > 1:
+        return "a single number: a sum or mean over every entry instead of over the batch?"
+    if ref.ndim == 2 and user.ndim == 2 and user.shape[1] == n and ref.shape[1] == 1:
+        return "one column per sample: the gradient is the mean over the batch (axis=1)"
+    return None
+
+
+def _close(a, b) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        return False
+    with np.errstate(all="ignore"):
+        return bool(np.allclose(a, b, rtol=1e-6, atol=1e-12))
 
 
 def _hint(function: str, user, ref, ev: BackwardEvent, network) -> str | None:
@@ -282,26 +443,46 @@ def _hint(function: str, user, ref, ev: BackwardEvent, network) -> str | None:
     lam = ev.l2
     if _close(user, -ref):
         return "wrong sign: yours is exactly −1 × the reference"
+    if function == "output_delta" and network.cost_name == "quadratic" and _close(user, 2 * ref):
+        return "yours is exactly 2 × the reference: the ½ in C = ½‖a − y‖² cancels the 2"
     if function in ("output_delta", "hidden_delta"):
         fp = ev.fprime
-        if fp is not None and _close(user * fp, ref) and not _close(fp, np.ones_like(fp)):
+        if fp is not None and _close(fp, np.ones_like(fp)):
+            fp = None  # identity: f′ = 1 explains nothing
+        if function == "output_delta" and ev.fused and fp is not None and _close(user, ref * fp):
+            return (
+                "f′(z) not needed here: with cross-entropy and a sigmoid or softmax output "
+                "it cancels, δᴸ = a − y"
+            )
+        if function == "output_delta" and ev.dC_da is not None and _close(user, ev.dC_da):
+            return "missing f′(z): yours is ∂C/∂a, not ∂C/∂z = ∂C/∂a ⊙ f′(z)"
+        if fp is not None and _close(user * fp, ref):
             return "missing f′(z): yours equals the reference divided by f′(z)"
         if fp is not None and _close(user, ref * fp):
             return "f′(z) applied twice: yours equals the reference times f′(z)"
-        if function == "output_delta" and ev.dC_da is not None and _close(user, ev.dC_da):
-            return "missing f′(z): yours is ∂C/∂a, not ∂C/∂z = ∂C/∂a ⊙ f′(z)"
+        if function == "hidden_delta" and ev.W_next.shape[0] == ev.W_next.shape[1]:
+            back = ev.W_next @ ev.delta_next  # the same shape as δ when W_next is square
+            fpv = ev.fprime if ev.fprime is not None else 1.0
+            if _close(user, fpv * back) or _close(user, back):
+                return "missing transpose: δᵐ uses (Wᵐ⁺¹)ᵀ δᵐ⁺¹, i.e. W_next.T @ delta_next"
     if function == "weight_grad":
         W = ev.W
         if lam and _close(user, ref - lam * W):
             return "missing L2 term: add λW to the weight gradient"
         if n > 1 and _close(user, n * (ref - lam * W) + lam * W):
-            return f"sum instead of mean: yours is {n} × the reference (divide δ aᵀ by n = {n})"
+            return f"sum instead of mean: yours is n = {n} times (1/n) δ aᵀ; divide δ aᵀ by n"
         if n > 1 and _close(user, n * ref):
             return f"sum instead of mean: yours is n = {n} times the reference"
         if lam and _close(user, ref - lam * W + lam * W / n):
             return "the L2 term divided by n: the gradient of (λ/2)‖W‖² is λW"
         if lam and _close(user, ref + lam * W):
             return "L2 term counted twice"
+        if lam and _close(user, ref - 2 * lam * W):
+            return "the L2 term with the wrong sign: add +λW"
+        if W.shape[0] == W.shape[1]:
+            swapped = (ev.a_prev @ ev.delta.T) / n + lam * W
+            if _close(user, swapped) or _close(user, ref.T):
+                return "missing transpose: ∂Ĵ/∂Wᵐ = (1/n) δᵐ (aᵐ⁻¹)ᵀ, i.e. delta @ a_prev.T / n"
     if function == "bias_grad":
         b = network.biases[ev.layer - 1]
         if lam and _close(user, ref + lam * b):
@@ -312,28 +493,36 @@ def _hint(function: str, user, ref, ev: BackwardEvent, network) -> str | None:
 
 
 def _fd_error(function: str, user, ev: BackwardEvent, network, X, Y) -> float | None:
-    """Worst relative error of the learner's value against finite differences."""
+    """Worst relative error of the learner's value against finite differences.
+
+    The denominator is floored at 1e-4 (not 1e-8 as against the engine): finite differences
+    carry an absolute error near 1e-10, which must not read as a disagreement on tiny entries.
+    """
     m = ev.layer
+    rng = np.random.default_rng(0)
     if function in ("weight_grad", "bias_grad"):
         param = "W" if function == "weight_grad" else "b"
-        size = ev.W.size if param == "W" else ev.grad_b.size
-        idx = None if size <= 400 else np.random.default_rng(0).choice(size, 400, replace=False)
+        size = user.size
+        idx = None if size <= FD_ENTRIES else rng.choice(size, FD_ENTRIES, replace=False)
         num = numerical_gradient(network, X, Y, m, param, h=1e-3, indices=idx, order=4)
-        mask = np.isfinite(num)
     else:
         num = numerical_delta(network, ev, X, Y)
-        mask = np.isfinite(num)
+    mask = np.isfinite(num)
     if not mask.any():
         return None
     u, g = user[mask], num[mask]
-    return float((np.abs(u - g) / np.maximum(1e-4, np.abs(u) + np.abs(g))).max())
+    with np.errstate(all="ignore"):
+        err = np.abs(u - g) / np.maximum(1e-4, np.abs(u) + np.abs(g))
+    err = np.where(np.isfinite(u), err, np.inf)
+    return float(err.max())
 
 
 def numerical_delta(network, ev: BackwardEvent, X, Y, h: float = 1e-4, limit: int = 600):
-    """δ^m by central differences: δ^m_{ji} = n ∂Ĵ/∂z^m_{ji} (Ĵ = (1/n)Σᵢ Cᵢ + L2, and the L2
-    term does not depend on z), feeding the perturbed z^m forward through layers m+1..L."""
+    """δᵐ by central differences: δᵐ_{ji} = n ∂Ĵ/∂zᵐ_{ji} (Ĵ = (1/n) Σᵢ Cᵢ + L2, and the L2
+    term does not depend on z), feeding the perturbed zᵐ forward through layers m+1..L.
+    At most ``limit`` entries (a seeded sample); the others are NaN."""
     m, L = ev.layer, network.L
-    z0 = np.array(ev.z, dtype=float)
+    z0 = np.array(ev.z, dtype=np.float64)
     n = z0.shape[1]
     out = np.full(z0.shape, np.nan)
     flat = out.reshape(-1)
@@ -345,7 +534,7 @@ def numerical_delta(network, ev: BackwardEvent, X, Y, h: float = 1e-4, limit: in
             a = network.activations[m - 1].f(z)
             for k in range(m + 1, L + 1):
                 a = network.activations[k - 1].f(network.weights[k - 1] @ a + network.biases[k - 1])
-            return network.cost_fn.mean(a, Y)
+            return float(network.cost_fn.per_sample(a, Y).sum()) / n
 
     zf = z0.reshape(-1)
     for i in idx:
@@ -359,6 +548,12 @@ def numerical_delta(network, ev: BackwardEvent, X, Y, h: float = 1e-4, limit: in
     return out
 
 
+def functions_at(um: UserModule, layer: int, L: int) -> list[str]:
+    """The learner's functions that apply at the backward stop of ``layer``."""
+    names = ["output_delta" if layer == L else "hidden_delta", "weight_grad", "bias_grad"]
+    return [name for name in names if name in um.functions]
+
+
 def check_event(
     um: UserModule,
     ev: BackwardEvent,
@@ -369,15 +564,9 @@ def check_event(
     finite_differences: bool = True,
 ) -> list[Finding]:
     """Every defined function that applies at the backward stop of ``ev``."""
-    names = [
-        "output_delta" if ev.layer == network.L else "hidden_delta",
-        "weight_grad",
-        "bias_grad",
-    ]
     return [
         check_function(um, name, ev, network, X, Y, iteration, finite_differences)
-        for name in names
-        if name in um.functions
+        for name in functions_at(um, ev.layer, network.L)
     ]
 
 
@@ -392,7 +581,8 @@ class CheckReport:
         return all(f.ok for f in self.findings)
 
     def worst(self) -> list[Finding]:
-        """One finding per (function, layer): the worst over the iterations, errors first."""
+        """One finding per (function, layer): the worst over the iterations, errors first,
+        ordered as the backward pass meets them (m = L..1)."""
         best: dict[tuple[str, int], Finding] = {}
         rank = {"error": 2, "disagree": 1, "agree": 0}
         for f in self.findings:
@@ -408,14 +598,14 @@ class CheckReport:
 
 
 def check_session(um: UserModule, session, iterations: int = 1) -> CheckReport:
-    """Step ``iterations`` iterations, checking every backward stop."""
+    """Step ``iterations`` whole iterations (3L + 1 stops each) from the session's current
+    stop, checking the learner's functions at every backward stop."""
     from bpstep.session.timeline import Phase
 
     findings: list[Finding] = []
-    target = session.index + iterations * session.S
-    while session.index < target:
+    for _ in range(iterations * (3 * session.network.L + 1)):
         stop = session.step()
-        if stop.phase is Phase.BACKWARD:
+        if stop.id.phase is Phase.BACKWARD:
             findings += check_event(
                 um,
                 stop.event,

@@ -1,8 +1,13 @@
 """The learner's gradients beside the engine's at a backward stop (``bpstep --grads FILE``).
 
-For each of the learner's functions that applies here: agree or not, the worst relative error
-against the engine and against finite differences, the first wrong entry, a hint, and the
-difference (yours − reference) as a small diverging-colour table.
+For each of the learner's functions that applies at the stop (``usergrads.check_event``): agree
+or not, the worst relative error against the engine and against finite differences, the first
+wrong entry, a hint, and, where they disagree, a window of the learner's values beside the
+engine's (around the first wrong entry) with the difference (yours − engine) as a small
+diverging-colour heatmap: blue below, red above, near-black where they agree.
+
+Self-contained (Rich renderables in a Static): ``show(path, findings, error)`` is all a screen
+calls. ``findings`` None means "not a backward stop", [] "none of your functions applies here".
 """
 
 from __future__ import annotations
@@ -13,51 +18,137 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from bpstep.tui.widgets.heatmap import PALETTE
-
 STYLE = {"agree": "bold green", "disagree": "bold red", "error": "bold magenta"}
-MAX_CELLS = 12
+NUMBER_ROWS, NUMBER_COLS = 4, 3  # the window of numbers shown around the first wrong entry
+MAP_ROWS, MAP_COLS = 6, 24  # the window of the difference heatmap
 
 
-def difference_table(diff: np.ndarray) -> Table:
-    """yours − reference, each cell coloured on the heatmap's diverging scale."""
-    d = np.atleast_2d(diff)[:MAX_CELLS, :MAX_CELLS]
-    scale = float(np.nanmax(np.abs(d))) or 1.0
+def _palette(n: int = 17) -> list[str]:
+    """Blue (negative) → near-black (0) → red (positive), n odd so that 0 has its own colour."""
+    out = []
+    for i in range(n):
+        t = i / (n - 1) * 2 - 1
+        if t < 0:
+            r, g, b = int(40 * (1 + t)), int(50 * (1 + t) + 110 * -t), int(50 + 205 * -t)
+        else:
+            r, g, b = int(40 + 215 * t), int(50 * (1 - t) + 30 * t), int(50 * (1 - t))
+        out.append(f"#{r:02x}{g:02x}{b:02x}")
+    return out
+
+
+PALETTE = _palette()
+
+
+def _window(shape: tuple[int, int], centre: tuple[int, int], rows: int, cols: int):
+    """Row and column ranges of at most rows × cols entries, holding ``centre``."""
+
+    def span(n: int, c: int, k: int) -> range:
+        start = min(max(0, c - k // 2), max(0, n - k))
+        return range(start, min(n, start + k))
+
+    return span(shape[0], centre[0], rows), span(shape[1], centre[1], cols)
+
+
+def _as2d(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    return x.reshape(-1, 1) if x.ndim == 1 else np.atleast_2d(x)
+
+
+def numbers_table(title: str, x: np.ndarray, rows: range, cols: range, mark=None) -> Table:
+    """Entries x[rows, cols] with 1-based row and column labels; ``mark`` (r, c) underlined."""
     t = Table.grid(padding=(0, 1))
-    for _ in range(d.shape[1]):
+    t.add_column(justify="right", style="dim")
+    for _ in cols:
         t.add_column(justify="right")
-    for row in d:
+    t.add_row(Text(title, style="bold"), *[Text(str(c + 1), style="dim") for c in cols])
+    for r in rows:
         cells = []
-        for v in row:
-            k = int(round((v / scale + 1) / 2 * (len(PALETTE) - 1))) if np.isfinite(v) else 0
-            cells.append(Text(f"{v:+.2e}", style=f"on {PALETTE[k]}"))
-        t.add_row(*cells)
+        for c in cols:
+            style = "bold reverse" if mark == (r, c) else ""
+            cells.append(Text(f"{x[r, c]:.3g}", style=style))
+        t.add_row(str(r + 1), *cells)
     return t
 
 
-class UserGradsView(Static):
+def difference_map(diff: np.ndarray, rows: range, cols: range) -> Group:
+    """yours − engine as coloured blocks on a symmetric scale, with the scale's bound."""
+    d = diff[np.ix_(list(rows), list(cols))]
+    finite = d[np.isfinite(d)]
+    scale = float(np.abs(finite).max()) if finite.size else 0.0
+    lines = [Text.assemble(("yours − engine ", "bold"), (f"±{scale:.2g}", "dim"))]
+    for row in d:
+        line = Text()
+        for v in row:
+            if not np.isfinite(v):
+                line.append("??", style="bold #ff00ff")
+                continue
+            k = (len(PALETTE) - 1) // 2
+            if scale > 0:
+                k = int(round((v / scale + 1) / 2 * (len(PALETTE) - 1)))
+            line.append("██", style=PALETTE[k])
+        lines.append(line)
+    return Group(*lines)
+
+
+def side_by_side(finding) -> Table:
+    """Yours | the engine's | the difference heatmap, around the first wrong entry."""
+    yours, ref = _as2d(finding.user_value), _as2d(finding.reference)
+    centre = (0, 0)
+    if finding.first_wrong is not None:
+        idx = finding.first_wrong[0]
+        centre = (idx[0], idx[1] if len(idx) > 1 else 0)
+    rows, cols = _window(yours.shape, centre, NUMBER_ROWS, NUMBER_COLS)
+    mrows, mcols = _window(yours.shape, centre, MAP_ROWS, MAP_COLS)
+    with np.errstate(all="ignore"):
+        diff = yours - ref
+    grid = Table.grid(padding=(0, 3))
+    grid.add_row(
+        numbers_table("yours", yours, rows, cols, centre),
+        numbers_table("engine", ref, rows, cols, centre),
+        difference_map(diff, mrows, mcols),
+    )
+    return grid
+
+
+def _shown(finding) -> str:
+    """Which part of a big array the tables show."""
+    shape = _as2d(finding.reference).shape
+    if shape[0] <= NUMBER_ROWS and shape[1] <= NUMBER_COLS:
+        return ""
+    return f"  (tables: a window of the {shape[0]}×{shape[1]} array)"
+
+
+class UserGradsPanel(Static):
+    """Your functions' values beside the engine's at the current backward stop."""
+
+    DEFAULT_CSS = """
+    UserGradsPanel {
+        overflow-y: auto;
+    }
+    """
+
     def show(self, path: str, findings: list | None, error: str | None = None) -> None:
-        title = Text.assemble(
-            ("your gradients ", "bold"), (f"({path}) ", "dim"), ("r reloads the file", "dim italic")
-        )
+        title = Text.assemble((f"{path}", "bold"), ("  r reloads the file", "dim italic"))
         if error:
             self.update(Group(title, Text(error, style="bold magenta")))
             return
         if findings is None:
-            self.update(Group(title, Text("checked at backward stops", style="dim")))
+            self.update(Group(title, Text("checked at each backward stop", style="dim")))
             return
         if not findings:
             self.update(
-                Group(title, Text("no function of yours applies at this stop", style="dim"))
+                Group(title, Text("none of your functions applies at this stop", style="dim"))
             )
             return
-        parts = [title]
+        parts: list = [title]
         for f in findings:
             head = Text.assemble(
                 (f"{f.function} → {f.symbol}: ", "bold"), (f.status, STYLE[f.status])
             )
             if f.rel_error is not None:
                 head.append(f"   rel. error {f.rel_error:.2e}")
+                if f.band:
+                    head.append(f" ({f.band})", style="dim")
             if f.fd_rel_error is not None:
                 head.append(f"   vs finite diff. {f.fd_rel_error:.2e}")
             parts.append(head)
@@ -66,10 +157,16 @@ class UserGradsView(Static):
             if f.first_wrong is not None:
                 idx, yours, ref = f.first_wrong
                 at = ",".join(str(i + 1) for i in idx)
-                parts.append(Text(f"  first wrong [{at}]: yours {yours:.6g}, engine {ref:.6g}"))
+                parts.append(
+                    Text(f"  first wrong [{at}]: yours {yours:.6g}, engine {ref:.6g}" + _shown(f))
+                )
             if f.hint:
                 parts.append(Text(f"  hint: {f.hint}", style="#e5c07b"))
-            if f.status == "disagree" and f.user_value is not None:
-                parts.append(Text("  yours − engine:", style="dim"))
-                parts.append(difference_table(f.user_value - f.reference))
+            for w in f.warnings:
+                parts.append(Text(f"  warning: {w}", style="yellow"))
+            if f.status == "disagree" and f.user_value is not None and f.reference is not None:
+                parts.append(side_by_side(f))
         self.update(Group(*parts))
+
+
+UserGradsView = UserGradsPanel  # the name the app imported first

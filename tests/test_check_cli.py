@@ -1,0 +1,219 @@
+"""`bpstep check FILE` through the real console script, as a learner or an autograder runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+BPSTEP = Path(sys.executable).with_name("bpstep")
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+RESULT_KEYS = {
+    "function",
+    "layer",
+    "status",
+    "iteration",
+    "expected_shape",
+    "rel_error",
+    "fd_rel_error",
+    "band",
+    "first_wrong",
+    "hint",
+    "message",
+    "warnings",
+}
+TOP_KEYS = {
+    "schema",
+    "ok",
+    "file",
+    "iterations",
+    "threshold",
+    "network",
+    "defined",
+    "fallbacks",
+    "summary",
+    "results",
+}
+
+
+def bpstep(*args: str):
+    env = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
+    return subprocess.run(
+        [str(BPSTEP), "check", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+
+
+def write(tmp_path: Path, source: str, name: str = "mine.py") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(source))
+    return path
+
+
+def assert_usage_error(out, *fragments: str) -> None:
+    assert out.returncode == 2, (out.returncode, out.stdout, out.stderr)
+    assert "Traceback" not in out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("bpstep: error:"), out.stderr
+    for f in fragments:
+        assert f in out.stderr, (f, out.stderr)
+
+
+def test_correct_module_exits_0():
+    out = bpstep(EXAMPLES / "grads_correct.py")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "all agree" in out.stdout and "disagree" not in out.stdout
+    assert "\x1b[" not in out.stdout  # a pipe gets plain text
+    for name in ("output_delta", "hidden_delta", "weight_grad", "bias_grad"):
+        assert name in out.stdout
+
+
+@pytest.mark.parametrize(
+    "example, options, hint",
+    [
+        ("grads_bug_missing_fprime.py", [], "missing f′(z)"),
+        ("grads_bug_transpose.py", [], "a missing or extra transpose"),
+        ("grads_bug_sum.py", [], "sum instead of mean"),
+        ("grads_bug_l2_bias.py", ["--l2", "0.1"], "L2 on biases"),
+        ("grads_bug_sign.py", [], "wrong sign"),
+        ("grads_bug_missing_l2.py", ["--l2", "0.1"], "missing L2 term"),
+    ],
+)
+def test_each_buggy_example_exits_1_with_its_hint(example, options, hint):
+    out = bpstep(EXAMPLES / example, *options)
+    assert out.returncode == 1, out.stdout + out.stderr
+    hints = [line for line in out.stdout.splitlines() if line.strip().startswith("hint:")]
+    assert hints and all(hint in " ".join(h.split()) for h in hints)
+    assert "disagree or fail" in out.stdout and out.stderr == ""
+
+
+def test_first_wrong_entry_is_printed_with_both_values():
+    out = bpstep(EXAMPLES / "grads_bug_sign.py")
+    row = next(line for line in out.stdout.splitlines() if "output_delta" in line and "δ²" in line)
+    cell = row.split()[-4:]
+    assert cell[0] == "[1,1]" and cell[2] == "/"
+    assert float(cell[1]) == pytest.approx(-float(cell[3]))
+
+
+def test_users_code_failing_exits_1_and_names_their_line(tmp_path):
+    path = write(
+        tmp_path,
+        """
+        def bias_grad(delta):
+            return delta.mean(axis=1, keepdims=True) / undefined_name
+    """,
+    )
+    out = bpstep(path)
+    assert out.returncode == 1 and "Traceback" not in out.stdout + out.stderr
+    assert f"{path}:3: NameError" in out.stdout.replace("\n", "")
+
+
+@pytest.mark.parametrize(
+    "source, fragment",
+    [
+        ("def output_delta(z, a, y):\n    return (a - y).T\n", "returned shape (4, 1), expected"),
+        ("def bias_grad(delta):\n    delta.mean()\n", "returned None"),
+        ("def bias_grad(deltas):\n    return deltas\n", "unknown argument 'deltas'"),
+        ("def bias_grad(*args):\n    return args\n", "passed by name only"),
+    ],
+)
+def test_wrong_results_and_arguments_exit_1(tmp_path, source, fragment):
+    out = bpstep(write(tmp_path, source))
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert fragment in " ".join(out.stdout.split())
+
+
+def test_only_some_functions_defined(tmp_path):
+    path = write(tmp_path, "def bias_grad(delta):\n    return delta.mean(axis=1, keepdims=True)\n")
+    out = bpstep(path)
+    assert out.returncode == 0
+    assert "not defined (the engine's are used): output_delta, hidden_delta, weight_grad" in (
+        out.stdout
+    )
+
+
+def test_usage_errors_exit_2_with_one_line(tmp_path):
+    assert_usage_error(bpstep(tmp_path / "missing.py"), "no such file")
+    bad = write(tmp_path, "import numpy\ndef bias_grad(delta):\n    return delta +\n")
+    assert_usage_error(bpstep(bad), f"{bad}:3: syntax error")
+    boom = write(tmp_path, "raise RuntimeError('at import')\n", "boom.py")
+    assert_usage_error(bpstep(boom), f"{boom}:1: RuntimeError: at import")
+    good = EXAMPLES / "grads_correct.py"
+    assert_usage_error(bpstep(good, "--lr", "-1"), "--lr")
+    assert_usage_error(bpstep(good, "--iterations", "0"), "--iterations")
+    assert_usage_error(bpstep(good, "--preset", "nope"), "nope")
+
+
+def test_json_for_autograders(tmp_path):
+    out = bpstep(EXAMPLES / "grads_bug_sign.py", "--json")
+    assert out.returncode == 1
+    doc = json.loads(out.stdout)
+    assert set(doc) == TOP_KEYS and doc["schema"] == 1 and doc["threshold"] == 1e-6
+    assert doc["ok"] is False and doc["defined"] == ["output_delta"]
+    assert doc["network"] == {
+        "sizes": [2, 3, 1],
+        "activations": ["sigmoid", "sigmoid"],
+        "cost": "quadratic",
+        "l2": 0.0,
+        "batch_size": 4,
+        "data": "xor",
+    }
+    assert doc["summary"] == {"agree": 0, "disagree": 1, "error": 0}
+    (r,) = doc["results"]
+    assert set(r) == RESULT_KEYS
+    assert r["function"] == "output_delta" and r["layer"] == 2 and r["status"] == "disagree"
+    assert r["first_wrong"]["index"] == [0, 0]  # 0-based in JSON
+    assert r["first_wrong"]["yours"] == pytest.approx(-r["first_wrong"]["reference"])
+    assert "wrong sign" in r["hint"] and r["expected_shape"] == [1, 4] and r["band"] == "wrong"
+
+
+def test_json_of_a_correct_module_over_several_iterations():
+    out = bpstep(EXAMPLES / "grads_correct.py", "--json", "--iterations", "2", "--l2", "0.1")
+    assert out.returncode == 0
+    doc = json.loads(out.stdout)
+    assert doc["ok"] and doc["iterations"] == 2 and doc["fallbacks"] == []
+    assert [(r["function"], r["layer"]) for r in doc["results"]] == [
+        ("output_delta", 2),
+        ("weight_grad", 2),
+        ("bias_grad", 2),
+        ("hidden_delta", 1),
+        ("weight_grad", 1),
+        ("bias_grad", 1),
+    ]
+    for r in doc["results"]:
+        assert r["status"] == "agree" and r["rel_error"] < 1e-6 and r["fd_rel_error"] < 1e-6
+        assert r["first_wrong"] is None and r["hint"] is None and r["iteration"] in (0, 1)
+
+
+def test_json_stdout_stays_clean_when_their_code_prints(tmp_path):
+    path = write(
+        tmp_path,
+        """
+        print("loading my module")
+        def bias_grad(delta):
+            print("debug", delta.shape)
+            return delta.mean(axis=1, keepdims=True)
+    """,
+    )
+    out = bpstep(path, "--json")
+    assert out.returncode == 0
+    assert json.loads(out.stdout)["ok"] is True
+    assert "loading my module" in out.stderr and "debug" in out.stderr
+
+
+def test_error_results_in_json(tmp_path):
+    path = write(tmp_path, "def weight_grad(delta, a_prev):\n    return a_prev @ delta.T\n")
+    doc = json.loads(bpstep(path, "--json").stdout)
+    assert doc["summary"] == {"agree": 0, "disagree": 0, "error": 2}
+    for r in doc["results"]:
+        assert r["status"] == "error" and r["rel_error"] is None and r["band"] is None
+        assert "must be shaped like W" in r["message"] and "transpose" in r["hint"]
