@@ -14,27 +14,12 @@ import tracemalloc
 
 import numpy as np
 
-from bpstep.datasets import Dataset
+from bpstep.datasets.synthetic import random_images
 from bpstep.session import Session, SessionConfig
 
 
 def make_session(optimizer: str) -> Session:
-    rng = np.random.default_rng(0)
-    n = 2000
-    X = rng.random((784, n))
-    labels = rng.integers(0, 10, n)
-    d = Dataset(
-        "random 784",
-        X,
-        np.eye(10)[:, labels],
-        None,
-        None,
-        labels,
-        None,
-        [str(i) for i in range(10)],
-        (28, 28),
-        "classification",
-    )
+    d = random_images(2000)
     cfg = SessionConfig(
         data="random", layers=[784, 100, 10], batch_size=10, lr=0.1, optimizer=optimizer
     )

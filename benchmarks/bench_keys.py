@@ -15,9 +15,7 @@ import asyncio
 import statistics
 import time
 
-import numpy as np
-
-from bpstep.datasets import Dataset
+from bpstep.datasets.synthetic import random_images
 from bpstep.session import Session, SessionConfig, build_config
 from bpstep.tui.app import BpstepApp
 
@@ -25,21 +23,7 @@ PRESSES = 60
 
 
 def big_session() -> Session:
-    rng = np.random.default_rng(0)
-    n = 2000
-    labels = rng.integers(0, 10, n)
-    d = Dataset(
-        "random 28×28",
-        rng.random((784, n)),
-        np.eye(10)[:, labels],
-        None,
-        None,
-        labels,
-        None,
-        [str(i) for i in range(10)],
-        (28, 28),
-        "classification",
-    )
+    d = random_images(2000)
     cfg = SessionConfig(data="random", layers=[784, 100, 10], batch_size=32, lr=0.1)
     return Session(cfg, dataset=d)
 

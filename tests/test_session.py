@@ -279,24 +279,9 @@ def test_save_into_a_missing_folder_is_refused(tmp_path):
 
 
 def test_history_memory_is_bounded_on_784_100_10():
-    from bpstep.datasets import Dataset
+    from bpstep.datasets.synthetic import random_images
 
-    rng = np.random.default_rng(0)
-    n = 200
-    X = rng.random((784, n))
-    labels = rng.integers(0, 10, n)
-    d = Dataset(
-        "random",
-        X,
-        np.eye(10)[:, labels],
-        None,
-        None,
-        labels,
-        None,
-        [str(i) for i in range(10)],
-        (28, 28),
-        "classification",
-    )
+    d = random_images(200)
     s = Session(SessionConfig(data="random", layers=[784, 100, 10], batch_size=10), dataset=d)
     s.run_to(1100)
     assert s.history_bytes() <= HISTORY_BUDGET + s.checkpoint_bytes

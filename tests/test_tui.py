@@ -45,6 +45,21 @@ async def wait_for_run(app: BpstepApp, pilot) -> None:
         await pilot.pause()
 
 
+async def answer(app: BpstepApp, pilot, key: str, value: str) -> None:
+    """Press ``key``, type ``value`` into the prompt it opens, press enter."""
+    await pilot.press(key)
+    await pilot.pause()
+    app.screen.query_one("#prompt-input").value = value
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def train(app: BpstepApp, pilot, epochs: str) -> None:
+    """t, N epochs, and wait for the run to end."""
+    await answer(app, pilot, "t", epochs)
+    await wait_for_run(app, pilot)
+
+
 async def test_starts_at_start_and_n_steps_into_the_forward_pass():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -143,11 +158,7 @@ async def test_breakpoint_toggle_stops_a_run_and_clears():
         await pilot.press("b")
         assert StopId(Phase.BACKWARD, 2) in app.session.breakpoints
         assert "breakpoint set" in text_of(app, "#message")
-        await pilot.press("t")  # run: stops at the same stop of the next iteration
-        await pilot.pause()
-        app.screen.query_one("#prompt-input").value = "5"
-        await pilot.press("enter")
-        await wait_for_run(app, pilot)
+        await train(app, pilot, "5")
         assert app.session.stop.id == StopId(Phase.BACKWARD, 2)
         assert app.session.stop.global_iteration == 1
         await pilot.press("B")
@@ -216,11 +227,7 @@ async def test_large_tensor_is_a_heatmap_with_a_readable_cursor():
 async def test_nonfinite_values_stand_out():
     app = make_app("xor", lr=1e12, activation="identity")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("t")
-        await pilot.pause()
-        app.screen.query_one("#prompt-input").value = "50"
-        await pilot.press("enter")
-        await wait_for_run(app, pilot)
+        await train(app, pilot, "50")
         assert "non-finite" in text_of(app, "#message")
     # a NaN in a tensor is flagged in the listing and drawn as nan
     app = make_app("xor")
@@ -305,23 +312,10 @@ async def test_small_terminal_and_resize_stay_usable(size):
 
 
 async def test_784_100_10_network_steps():
-    from bpstep.datasets import Dataset
+    from bpstep.datasets.synthetic import random_images
     from bpstep.session import SessionConfig
 
-    rng = np.random.default_rng(0)
-    labels = rng.integers(0, 10, 300)
-    d = Dataset(
-        "random",
-        rng.random((784, 300)),
-        np.eye(10)[:, labels],
-        None,
-        None,
-        labels,
-        None,
-        [str(i) for i in range(10)],
-        (28, 28),
-        "classification",
-    )
+    d = random_images(300)
     s = Session(SessionConfig(data="random", layers=[784, 100, 10], batch_size=32), dataset=d)
     app = BpstepApp(s)
     async with app.run_test(size=SIZE) as pilot:
@@ -341,11 +335,7 @@ async def test_grads_pane_breaks_at_the_first_disagreement_and_reloads(tmp_path)
     app = BpstepApp(Session(build_config("xor")), grads_path=str(mine))
     async with app.run_test(size=SIZE) as pilot:
         assert app.query_one("#grads").display
-        await pilot.press("t")
-        await pilot.pause()
-        app.screen.query_one("#prompt-input").value = "5"
-        await pilot.press("enter")
-        await wait_for_run(app, pilot)
+        await train(app, pilot, "5")
         # the run stopped at the first disagreement: hidden_delta at m = 1, first iteration
         assert app.session.stop.id == StopId(Phase.BACKWARD, 1)
         assert app.session.stop.global_iteration == 0

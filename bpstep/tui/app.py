@@ -238,11 +238,6 @@ class BpstepApp(App[int]):
     def _run_done(self, reason: str, message: str | None) -> None:
         self.running = False
         self.query_one("#progress").display = False
-        self.query_one("#grads").display = self.grads_path is not None
-        if self.grads_path is not None:
-            self.query_one("#grads").border_title = "your gradients"
-            self._load_grads()
-            self.session.extra_checks.append(self._grads_breakpoint)
         self.refresh_view()
         if reason == "done":
             self.say("done")
