@@ -363,3 +363,19 @@ async def test_command_palette_runs_debugger_actions():
         await pilot.press("enter")
         await pilot.pause(0.2)
         assert app.session.stop.id == StopId(Phase.FORWARD, 1)
+
+
+async def test_clicking_a_layer_views_it():
+    app = make_app("digits")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")  # at forward m=1
+        view = app.query_one("#network")
+        first, last, m = view._spans[2]  # the column of layer m = 2
+        content = view.content_region
+        await pilot.click(
+            "#network",
+            offset=(content.x - view.region.x + first + 1, content.y - view.region.y + 3),
+        )
+        await pilot.pause()
+        assert m == 2 and app.layer == 2
+        assert "layer m = 2" in text_of(app, "#tensors")

@@ -300,6 +300,10 @@ class BpstepApp(App[int]):
         self.viewed_layer = max(1, min(self.session.L, self.layer + step))
         self.refresh_view()
 
+    def on_network_view_layer_clicked(self, message: NetworkView.LayerClicked) -> None:
+        self.viewed_layer = message.layer
+        self.refresh_view()
+
     def action_follow(self) -> None:
         self.viewed_layer = None
         self.refresh_view()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual import events
+from textual.message import Message
 from textual.widgets import Static
 
 from bpstep.session import Phase
@@ -18,7 +21,25 @@ def sup(m: int) -> str:
 
 
 class NetworkView(Static):
-    """Phase strip and one column per layer (size, activation)."""
+    """Phase strip and one column per layer (size, activation); click a layer to view it."""
+
+    PADDING = 2
+    TABLE_ROWS = range(2, 6)  # the lines of the layer table inside the pane's content
+
+    class LayerClicked(Message):
+        def __init__(self, layer: int) -> None:
+            super().__init__()
+            self.layer = layer
+
+    _spans: list[tuple[int, int, int]] = []  # (first x, last x, layer) of each column
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y not in self.TABLE_ROWS:
+            return
+        for first, last, m in self._spans:
+            if first <= offset.x <= last and m >= 1:
+                self.post_message(self.LayerClicked(m))
 
     def show(self, session, viewed_layer: int) -> None:
         stop = session.stop
@@ -29,7 +50,7 @@ class NetworkView(Static):
             lit = stop.phase is phase
             strip.append(f" {phase.value} ", style="bold black on #e5c07b" if lit else "dim")
         net = session.network
-        table = Table.grid(padding=(0, 2))
+        table = Table.grid(padding=(0, self.PADDING))
         cols = []
         for m in range(0, net.L + 1):
             table.add_column(justify="center")
@@ -52,6 +73,12 @@ class NetworkView(Static):
                 )
             )
         table.add_row(*cols)
+        x, spans = 0, []
+        for m, col in enumerate(cols):
+            width = max(cell_len(line) for line in col.plain.split("\n"))
+            spans.append((x, x + width - 1, m))
+            x += width + self.PADDING
+        self._spans = spans
         where = f"{stop.phase.value}" + (f" m={stop.layer}" if stop.layer else "")
         pos = Text(
             f"epoch {stop.epoch} · iteration {stop.iteration + 1}/{session.iterations_per_epoch}"
