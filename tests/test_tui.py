@@ -379,3 +379,17 @@ async def test_clicking_a_layer_views_it():
         await pilot.pause()
         assert m == 2 and app.layer == 2
         assert "layer m = 2" in text_of(app, "#tensors")
+
+
+async def test_watch_key_adds_a_vanishing_gradient_watch_that_stops_a_run():
+    app = make_app("vanishing")
+    async with app.run_test(size=SIZE) as pilot:
+        await answer(app, pilot, "w", "delta:1<1e-2")
+        assert len(app.session.watches.norms) == 1
+        await answer(app, pilot, "w", "nonsense")
+        assert "a watch is like" in text_of(app, "#message")
+        await train(app, pilot, "1")
+        assert app.session.stop.id == StopId(Phase.BACKWARD, 1)
+        assert "vanishing" in text_of(app, "#message")
+        await pilot.press("W")
+        assert not app.session.watches.norms

@@ -117,3 +117,32 @@ def first_nonfinite(phase: str, event: object) -> str | None:
 
 def finite(x: float | None) -> bool:
     return x is None or math.isfinite(x)
+
+
+def parse_watch(text: str) -> NormWatch | str:
+    """A watch from a short spec: ``delta<1e-3``, ``grad_W:2>10``, ``delta:1<1e-4``, or ``cost``
+    (training cost rising; returned as the string "cost"). ConfigError on anything else."""
+    import re
+
+    from bpstep.engine.errors import ConfigError
+
+    spec = text.strip().replace(" ", "")
+    if spec in ("cost", "cost_rising"):
+        return "cost"
+    m = re.fullmatch(r"(delta|grad_W)(?::(\d+))?([<>])([0-9.eE+-]+)", spec)
+    if not m:
+        raise ConfigError(
+            f"a watch is like delta<1e-3, grad_W:2>10 (tensor[:layer] < or > threshold) or cost, "
+            f"got {text!r}"
+        )
+    tensor, layer, op, value = m.groups()
+    try:
+        threshold = float(value)
+    except ValueError:
+        raise ConfigError(f"a watch threshold must be a number, got {value!r}") from None
+    return NormWatch(
+        tensor,
+        int(layer) if layer else None,
+        below=threshold if op == "<" else None,
+        above=threshold if op == ">" else None,
+    )

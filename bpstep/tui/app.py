@@ -51,6 +51,8 @@ class BpstepApp(App[int]):
         Binding("b", "toggle_breakpoint", "breakpoint", id="break.toggle"),
         Binding("B", "clear_breakpoints", "clear bps", show=False, id="break.clear"),
         Binding("g", "gradcheck", "gradcheck", id="check.grad"),
+        Binding("w", "add_watch", "watch", show=False, id="watch.add"),
+        Binding("W", "clear_watches", "clear watches", show=False, id="watch.clear"),
         Binding("tab", "tensor(1)", "tensor", id="view.next_tensor", priority=True),
         Binding(
             "shift+tab",
@@ -268,6 +270,32 @@ class BpstepApp(App[int]):
         self.session.breakpoints.clear()
         self.say("all breakpoints cleared")
         self.refresh_view()
+
+    def action_add_watch(self) -> None:
+        from bpstep.session.watches import parse_watch
+
+        def got(spec: str | None) -> None:
+            if not spec:
+                return
+            try:
+                watch = parse_watch(spec)
+            except BpstepError as exc:
+                self.error(str(exc))
+                return
+            if watch == "cost":
+                self.session.watches.cost_rising = True
+            else:
+                self.session.watches.norms.append(watch)
+            self.say(f"watch added: {spec} (runs stop where it fires; W clears watches)")
+
+        self.push_screen(
+            PromptScreen("Watch (delta<1e-3, grad_W:2>10, cost = training cost rising):", ""), got
+        )
+
+    def action_clear_watches(self) -> None:
+        self.session.watches.norms.clear()
+        self.session.watches.cost_rising = False
+        self.say("watches cleared (the non-finite watch is always on)")
 
     def action_gradcheck(self) -> None:
         from bpstep.engine.gradcheck import gradcheck

@@ -17,6 +17,8 @@ COMMANDS = [
     ("Cancel the run", "stop a run in progress (escape)", "cancel", None),
     ("Toggle breakpoint here", "break at this stop on later runs (b)", "toggle_breakpoint", None),
     ("Clear all breakpoints", "(B)", "clear_breakpoints", None),
+    ("Add a watch", "vanishing/exploding gradient or rising cost (w)", "add_watch", None),
+    ("Clear the watches", "(W)", "clear_watches", None),
     ("Gradient check this layer", "central differences against backprop (g)", "gradcheck", None),
     ("Next tensor", "(tab)", "tensor", 1),
     ("Show all samples of the batch", "per-sample tensors as columns ({)", "all_samples", None),

@@ -28,6 +28,8 @@ GROUPS = [
         [
             ("b", "toggle a breakpoint at the current stop"),
             ("B", "clear all breakpoints"),
+            ("w", "add a watch: delta<1e-3 (vanishing), grad_W:2>10 (exploding), cost (rising)"),
+            ("W", "clear the watches (non-finite values always stop a run)"),
             ("g", "gradient-check the viewed layer (central differences)"),
             ("r", "reload your gradient module (bpstep --grads FILE) and re-check"),
         ],
