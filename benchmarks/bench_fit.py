@@ -44,7 +44,8 @@ def plain_epoch(weights, biases, X, Y, batch_size, lr, rng):
 
 
 def torch_epoch(model, X, Y, batch_size, lr, torch):
-    n = X.shape[1]
+    """The same epoch in torch; X and Y here are (samples, features), torch's layout."""
+    n = X.shape[0]
     perm = torch.randperm(n)
     Xt, Yt = X[perm], Y[perm]
     opt = torch.optim.SGD(model.parameters(), lr=lr)
@@ -80,7 +81,6 @@ def case(name, sizes, X, Y, batch_size, lr=0.5):
     except ImportError:
         line += "   torch: not installed"
     else:
-        torch.set_num_threads(1 if False else torch.get_num_threads())
         layers = []
         for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
             layers += [torch.nn.Linear(n_in, n_out, dtype=torch.float64), torch.nn.Sigmoid()]
