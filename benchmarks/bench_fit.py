@@ -15,7 +15,7 @@ import numpy as np
 
 from bpstep import Network
 
-REPEATS = 7
+REPEATS = 9  # medians of this many one-epoch runs
 
 
 def plain_epoch(weights, biases, X, Y, batch_size, lr, rng):
@@ -73,7 +73,8 @@ def case(name, sizes, X, Y, batch_size, lr=0.5):
     rng = np.random.default_rng(0)
     t_plain = median_time(lambda: plain_epoch(W, b, X, Y, batch_size, lr, rng))
     line = (
-        f"{name:12s} fit {t_fit * 1e3:8.1f} ms   plain numpy {t_plain * 1e3:8.1f} ms   "
+        f"{name:12s} n={X.shape[1]:6d} batch {batch_size:3d}   fit {t_fit * 1e3:8.1f} ms   "
+        f"plain numpy {t_plain * 1e3:8.1f} ms   "
         f"fit/plain {t_fit / t_plain:5.2f}"
     )
     try:
@@ -88,7 +89,10 @@ def case(name, sizes, X, Y, batch_size, lr=0.5):
         Xt = torch.from_numpy(np.ascontiguousarray(X.T))
         Yt = torch.from_numpy(np.ascontiguousarray(Y.T))
         t_torch = median_time(lambda: torch_epoch(model, Xt, Yt, batch_size, lr, torch))
-        line += f"   torch {t_torch * 1e3:8.1f} ms   fit/torch {t_fit / t_torch:5.2f}"
+        line += (
+            f"   torch {t_torch * 1e3:8.1f} ms   fit/torch {t_fit / t_torch:5.2f}"
+            f" ({torch.__version__}, {torch.get_num_threads()} threads)"
+        )
     print(line, flush=True)
     return t_fit / t_plain
 

@@ -25,7 +25,10 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     under ``np.errstate`` (``network.QUIET``) so that this is silent. This form is accurate to
     the last bit for z < 0 and costs half of a branch-free "stable" form on the fast path.
     """
-    return 1.0 / (1.0 + np.exp(-z))
+    t = np.negative(z)
+    np.exp(t, out=t)
+    t += 1.0
+    return np.divide(1.0, t, out=t)  # the same bits as 1.0 / (1.0 + np.exp(-z)), one array
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
@@ -34,38 +37,49 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=0, keepdims=True)
 
 
+def _sigmoid_prime(z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """σ′(z) = σ(z)(1 − σ(z)) = a(1 − a)."""
+    fp = 1.0 - a
+    fp *= a
+    return fp
+
+
 @dataclass(frozen=True)
 class Activation:
     """An activation f with f′ given in terms of z and a = f(z) (whichever is cheaper)."""
 
     name: str
     formula: str
-    _f: Callable[[np.ndarray], np.ndarray]
-    _fprime: Callable[[np.ndarray, np.ndarray], np.ndarray] | None
+    func: Callable[[np.ndarray], np.ndarray]  # z ↦ f(z)
+    deriv: Callable[[np.ndarray, np.ndarray], np.ndarray] | None  # (z, a) ↦ f′(z); None: softmax
 
     def f(self, z: np.ndarray) -> np.ndarray:
-        """a = f(z)."""
-        return self._f(z)
+        """a = f(z), silently: σ's e^{−z} may overflow to inf, which gives the right limit 0.
+
+        The Network calls ``func`` directly inside its own ``np.errstate``.
+        """
+        with np.errstate(over="ignore", under="ignore"):
+            return self.func(z)
 
     def fprime(self, z: np.ndarray, a: np.ndarray) -> np.ndarray | None:
         """f′(z) elementwise, or None for softmax (whose Jacobian is not diagonal)."""
-        return None if self._fprime is None else self._fprime(z, a)
+        return None if self.deriv is None else self.deriv(z, a)
 
     @property
     def elementwise(self) -> bool:
-        return self._fprime is not None
+        return self.deriv is not None
 
     def vjp(self, z: np.ndarray, a: np.ndarray, g: np.ndarray) -> np.ndarray:
         """(∂a/∂z)ᵀ g per column: f′(z) ⊙ g, or for softmax a ⊙ (g − Σ_k a_k g_k)."""
-        if self._fprime is not None:
-            return self._fprime(z, a) * g
+        if self.deriv is not None:
+            return self.deriv(z, a) * g
         return a * (g - np.sum(a * g, axis=0, keepdims=True))
 
 
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("sigmoid", "σ(z) = 1/(1+e⁻ᶻ)", sigmoid, lambda z, a: a * (1.0 - a)),
+        Activation("sigmoid", "σ(z) = 1/(1+e⁻ᶻ)", sigmoid, _sigmoid_prime),
         Activation("tanh", "tanh(z)", np.tanh, lambda z, a: 1.0 - a * a),
         Activation(
             "relu", "max(0, z)", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(float)

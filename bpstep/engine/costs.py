@@ -18,6 +18,12 @@ from bpstep.engine.errors import ConfigError
 EPS = 1e-12  # logs are clipped here for the cost's value only
 
 
+def quadratic_mean(d: np.ndarray) -> float:
+    """(1/n) Σᵢ ½‖dᵢ‖² for d = a − y with n columns: the quadratic cost from its gradient."""
+    f = d.ravel()
+    return 0.5 * float(f @ f) / d.shape[1]
+
+
 @dataclass(frozen=True)
 class Cost:
     """A per-sample cost; ``categorical`` selects the softmax form of cross-entropy."""
@@ -46,8 +52,7 @@ class Cost:
     def mean(self, a: np.ndarray, y: np.ndarray) -> float:
         """(1/n) Σᵢ Cᵢ over the n columns (the data part of Ĵ)."""
         if self.name == "quadratic":
-            d = (a - y).ravel()
-            return 0.5 * float(d @ d) / a.shape[1]
+            return quadratic_mean(a - y)
         return float(self.per_sample(a, y).sum()) / a.shape[1]
 
     def grad_a(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:

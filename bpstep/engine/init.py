@@ -19,7 +19,7 @@ def initialise(
     sizes: list[int], init: str, rng: np.random.Generator
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Weights and biases for ``sizes`` drawn from ``rng`` by the scheme ``init``."""
-    if init not in INITS:
+    if not isinstance(init, str) or init not in INITS:
         raise ConfigError(f"unknown initialisation {init!r}; accepted: {', '.join(INITS)}")
     weights, biases = [], []
     for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from bpstep.engine.activations import ACTIVATIONS, Activation, get_activation
-from bpstep.engine.costs import Cost, get_cost
+from bpstep.engine.costs import Cost, get_cost, quadratic_mean
 from bpstep.engine.errors import ConfigError, OrderError
 from bpstep.engine.events import BackwardEvent, ForwardEvent, UpdateEvent
 from bpstep.engine.init import initialise
@@ -35,10 +35,58 @@ from bpstep.engine.optimizers import Optimizer, get_optimizer
 QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore", "under": "ignore"}
 
 
+# ---------------------------------------------------------------------- per-layer helpers
+# Both paths (the stepping generators and the fast train_batch/fit) call these, so that they
+# give bit-identical numbers. They allocate as little as they can and never print.
+
+
+def forward_layer(W: np.ndarray, b: np.ndarray, f, a_prev: np.ndarray):
+    """z^m = W^m a^{m−1} + b^m and a^m = f(z^m); returns (z, a)."""
+    z = W @ a_prev
+    z += b
+    return z, f(z)
+
+
+def output_delta(act: Activation, cost: Cost, fused: bool, z, a, y, dC_da=None):
+    """δ^L = (∂a^L/∂z^L)ᵀ ∂C/∂a^L; returns (δ^L, ∂C/∂a^L, f′(z^L)), None where unused.
+
+    Fused (σ or softmax output with cross-entropy): f′ cancels and δ^L = a^L − y. Otherwise
+    δ^L = f′(z^L) ⊙ ∂C/∂a^L for an elementwise f, or softmax's true Jacobian-vector product
+    a ⊙ (g − Σ_k a_k g_k). ``dC_da`` may be passed in when the caller already has it.
+    """
+    if fused:
+        return a - y, None, None
+    if dC_da is None:
+        dC_da = cost.grad_a(a, y)
+    if act.deriv is None:
+        return act.vjp(z, a, dC_da), dC_da, None
+    fprime = act.deriv(z, a)
+    return dC_da * fprime, dC_da, fprime
+
+
+def hidden_delta(fprime: np.ndarray, W_next: np.ndarray, delta_next: np.ndarray) -> np.ndarray:
+    """δ^m = f′(z^m) ⊙ (W^{m+1})ᵀ δ^{m+1} (the lesson's backpropagation equation)."""
+    g = W_next.T @ delta_next
+    g *= fprime
+    return g
+
+
+def layer_grads(delta: np.ndarray, a_prev: np.ndarray, W: np.ndarray, l2: float):
+    """∂Ĵ/∂W^m = (1/n) δ^m (a^{m−1})ᵀ + λW^m and ∂Ĵ/∂b^m = (1/n) Σᵢ δ^m_i; returns both."""
+    n = delta.shape[1]
+    gW = delta @ a_prev.T
+    gW /= n
+    if l2:
+        gW += l2 * W
+    gb = delta.sum(axis=1, keepdims=True)
+    gb /= n
+    return gW, gb
+
+
 def _check_sizes(sizes: Sequence[int]) -> list[int]:
     try:
         out = [int(s) for s in sizes]
-        ok = all(int(s) == s and s > 0 for s in sizes)
+        ok = all(not isinstance(s, bool) and int(s) == s and s > 0 for s in sizes)
     except (TypeError, ValueError):
         ok = False
     if not ok:
@@ -69,7 +117,16 @@ class Network:
     ) -> None:
         self.sizes = _check_sizes(sizes)
         self.L = len(self.sizes) - 1
-        names = [activation] * self.L if isinstance(activation, str) else list(activation)
+        if isinstance(activation, str):
+            names = [activation] * self.L
+        elif isinstance(activation, Sequence):
+            names = list(activation)
+        else:
+            accepted = ", ".join(ACTIVATIONS)
+            raise ConfigError(
+                f"activation must be a name or a list of {self.L} names, got {activation!r};"
+                f" accepted: {accepted}"
+            )
         if len(names) != self.L:
             raise ConfigError(
                 f"give one activation for every layer or one per layer ({self.L}), "
@@ -95,47 +152,39 @@ class Network:
         self.optimizer: Optimizer = get_optimizer(optimizer, self.sizes)
         # the fused output error δ^L = a − y (sigmoid/softmax output with cross-entropy)
         self.fused = cost == "cross_entropy"
+        self._quadratic = cost == "quadratic"
         self._reset_cache()
 
     # ------------------------------------------------------------------ per-layer helpers
+    # Thin methods over the module-level helpers below, which the fast path calls directly.
     def _forward_layer(self, m: int, a_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """z^m = W^m a^{m−1} + b^m and a^m = f(z^m)."""
-        z = self.weights[m - 1] @ a_prev
-        z += self.biases[m - 1]
-        return z, self.activations[m - 1].f(z)
+        return forward_layer(
+            self.weights[m - 1], self.biases[m - 1], self.activations[m - 1].func, a_prev
+        )
 
     def _output_delta(self, z, a, y):
         """δ^L, with ∂C/∂a^L and f′(z^L) when they are used (None otherwise)."""
-        act = self.activations[-1]
-        if self.fused:  # σ/softmax with cross-entropy: f′ cancels, δ^L = a − y
-            return a - y, None, None
-        dC_da = self.cost_fn.grad_a(a, y)
-        fprime = act.fprime(z, a)
-        delta = dC_da * fprime if fprime is not None else act.vjp(z, a, dC_da)
-        return delta, dC_da, fprime
+        return output_delta(self.activations[-1], self.cost_fn, self.fused, z, a, y)
 
     def _hidden_delta(self, m: int, z, a, delta_next):
         """δ^m = f′(z^m) ⊙ (W^{m+1})ᵀ δ^{m+1}; returns (δ^m, f′(z^m))."""
-        fprime = self.activations[m - 1].fprime(z, a)
-        return fprime * (self.weights[m].T @ delta_next), fprime
+        fprime = self.activations[m - 1].deriv(z, a)
+        return hidden_delta(fprime, self.weights[m], delta_next), fprime
 
     def _layer_grads(self, m: int, delta, a_prev):
         """∂Ĵ/∂W^m = (1/n) δ^m (a^{m−1})ᵀ + λW^m and ∂Ĵ/∂b^m = (1/n) Σᵢ δ^m_i."""
-        n = delta.shape[1]
-        gW = delta @ a_prev.T
-        gW /= n
-        if self.l2:
-            gW += self.l2 * self.weights[m - 1]
-        gb = delta.sum(axis=1, keepdims=True)
-        gb /= n
-        return gW, gb
+        return layer_grads(delta, a_prev, self.weights[m - 1], self.l2)
 
     def _batch_cost(self, a_L, Y) -> float:
         """Ĵ = (1/n) Σᵢ Cᵢ + (λ/2) Σₘ ‖W^m‖²."""
-        j = self.cost_fn.mean(a_L, Y)
-        if self.l2:
-            j += 0.5 * self.l2 * sum(float(np.vdot(W, W)) for W in self.weights)
-        return j
+        return self.cost_fn.mean(a_L, Y) + self._l2_term()
+
+    def _l2_term(self) -> float:
+        """(λ/2) Σₘ ‖W^m‖²_F, the regularisation part of Ĵ (0.0 when λ = 0)."""
+        if not self.l2:
+            return 0.0
+        return 0.5 * self.l2 * sum(float(np.vdot(W, W)) for W in self.weights)
 
     # ------------------------------------------------------------------ stepping passes
     def _reset_cache(self) -> None:
@@ -171,7 +220,7 @@ class Network:
             self._as.append(a)
             yield ForwardEvent(
                 m,
-                self.weights[m - 1],
+                self.weights[m - 1],  # live: an update stop later changes it in place
                 self.biases[m - 1],
                 a_prev,
                 z,
@@ -251,7 +300,15 @@ class Network:
             with np.errstate(**QUIET):
                 self.optimizer.step(m, W, b, gW, gb, lr)
             yield UpdateEvent(
-                m, W_before, b_before, W.copy(), b.copy(), gW, gb, lr, self.optimizer.name
+                m,
+                _frozen(W_before, copy=False),
+                _frozen(b_before, copy=False),
+                _frozen(W),
+                _frozen(b),
+                gW,
+                gb,
+                lr,
+                self.optimizer.name,
             )
 
     def forward_cost(self, Y: np.ndarray) -> float:
@@ -304,6 +361,7 @@ class Network:
         return gWs, gbs
 
     def _grads_fast(self, X, Y):
+        """Gradients and Ĵ by the per-layer methods (what ``gradients`` and gradcheck use)."""
         acts = [X]
         zs = []
         a = X
@@ -324,12 +382,45 @@ class Network:
     def train_batch(self, X: np.ndarray, Y: np.ndarray, lr: float) -> float:
         """One iteration on the batch (X, Y); returns Ĵ on the batch before the update."""
         with np.errstate(**QUIET):
-            gWs, gbs, cost = self._grads_fast(X, Y)
-            self._reset_cache()
-            self.optimizer.begin_iteration()
-            step = self.optimizer.step
-            for m in range(1, self.L + 1):
-                step(m, self.weights[m - 1], self.biases[m - 1], gWs[m - 1], gbs[m - 1], lr)
+            return self._iteration(X, Y, lr)
+
+    def _iteration(self, X: np.ndarray, Y: np.ndarray, lr: float) -> float:
+        """The fast path of one iteration: forward, Ĵ, backward and the optimiser step.
+
+        The same per-layer helpers as the stepping passes, without events or copies: each layer
+        is stepped as soon as δ^{m−1} (which needs the old W^m) is known, and the optimiser may
+        overwrite the gradient arrays. Callers set ``np.errstate(**QUIET)``.
+        """
+        self._reset_cache()  # any cached stepping pass belongs to the old parameters
+        weights, biases, acts_fns = self.weights, self.biases, self.activations
+        zs = []
+        acts = [X]
+        a = X
+        for W, b, act in zip(weights, biases, acts_fns, strict=True):
+            z, a = forward_layer(W, b, act.func, a)
+            zs.append(z)
+            acts.append(a)
+        cost_fn = self.cost_fn
+        if self._quadratic:  # reuse a − y for both Ĵ and ∂C/∂a
+            dC_da = a - Y
+            cost = quadratic_mean(dC_da)
+        else:
+            dC_da = None
+            cost = cost_fn.mean(a, Y)
+        if self.l2:
+            cost += self._l2_term()
+        delta = output_delta(acts_fns[-1], cost_fn, self.fused, z, a, Y, dC_da)[0]
+        opt = self.optimizer
+        opt.begin_iteration()
+        step = opt.step
+        l2 = self.l2
+        for m in range(self.L, 0, -1):
+            W = weights[m - 1]
+            gW, gb = layer_grads(delta, acts[m - 1], W, l2)
+            if m > 1:
+                act = acts_fns[m - 2]
+                delta = hidden_delta(act.deriv(zs[m - 2], acts[m - 1]), W, delta)
+            step(m, W, biases[m - 1], gW, gb, lr, scratch=True)
         return cost
 
     def fit(
@@ -368,14 +459,15 @@ class Network:
             total = 0.0
             batches = 0
             stopped = False
-            for start in range(0, n, batch_size):
-                if should_stop is not None and should_stop():
-                    stopped = True
-                    break
-                total += self.train_batch(
-                    Xs[:, start : start + batch_size], Ys[:, start : start + batch_size], lr
-                )
-                batches += 1
+            iteration = self._iteration
+            with np.errstate(**QUIET):
+                for start in range(0, n, batch_size):
+                    if should_stop is not None and should_stop():
+                        stopped = True
+                        break
+                    stop = start + batch_size
+                    total += iteration(Xs[:, start:stop], Ys[:, start:stop], lr)
+                    batches += 1
             if batches == 0:
                 break
             history["epoch"].append(epoch)
@@ -429,6 +521,13 @@ class Network:
     def __repr__(self) -> str:
         acts = ",".join(self.activation_names)
         return f"Network({self.sizes}, activation={acts}, cost={self.cost_name}, l2={self.l2})"
+
+
+def _frozen(p: np.ndarray, copy: bool = True) -> np.ndarray:
+    """A read-only snapshot of a parameter for an event (the live array changes on update)."""
+    out = p.copy() if copy else p
+    out.flags.writeable = False
+    return out
 
 
 def _check_lr(lr: float) -> float:

@@ -28,10 +28,20 @@ class Optimizer:
     def begin_iteration(self) -> None:
         """Called once per iteration, before the first layer's step."""
 
-    def step(self, m: int, W, b, gW, gb, lr: float) -> None:
-        """Update W^m and b^m in place (m is 1-based)."""
-        W -= lr * gW
-        b -= lr * gb
+    def step(self, m: int, W, b, gW, gb, lr: float, scratch: bool = False) -> None:
+        """Update W^m and b^m in place (m is 1-based).
+
+        ``scratch=True`` lets the step overwrite gW and gb (the fast path's own arrays) instead
+        of allocating temporaries; the result is bit-identical (α·g is g·α).
+        """
+        if scratch:
+            gW *= lr
+            W -= gW
+            gb *= lr
+            b -= gb
+        else:
+            W -= lr * gW
+            b -= lr * gb
 
     def state_dict(self) -> dict[str, np.ndarray]:
         return {}
@@ -66,14 +76,16 @@ class Momentum(Optimizer):
         self.mu = mu
         self.velocity = self._slots("v")
 
-    def step(self, m, W, b, gW, gb, lr):
+    def step(self, m, W, b, gW, gb, lr, scratch=False):
         vW, vb = self.velocity[m - 1]
-        vW *= self.mu
-        vW -= lr * gW
-        vb *= self.mu
-        vb -= lr * gb
-        W += vW
-        b += vb
+        for p, v, g in ((W, vW, gW), (b, vb, gb)):
+            v *= self.mu
+            if scratch:
+                g *= lr
+                v -= g
+            else:
+                v -= lr * g
+            p += v
 
     def state_dict(self):
         return self._dump("v", self.velocity)
@@ -96,7 +108,7 @@ class Adam(Optimizer):
     def begin_iteration(self) -> None:
         self.t += 1
 
-    def step(self, m, W, b, gW, gb, lr):
+    def step(self, m, W, b, gW, gb, lr, scratch=False):
         t = max(self.t, 1)
         c1 = 1.0 - self.beta1**t
         c2 = 1.0 - self.beta2**t
@@ -120,6 +132,6 @@ class Adam(Optimizer):
 def get_optimizer(name: str, sizes: list[int]) -> Optimizer:
     """A fresh optimiser ``name`` for a network of ``sizes``."""
     classes = {"sgd": Optimizer, "momentum": Momentum, "adam": Adam}
-    if name not in classes:
+    if not isinstance(name, str) or name not in classes:
         raise ConfigError(f"unknown optimizer {name!r}; accepted: {', '.join(OPTIMIZERS)}")
     return classes[name](sizes)
