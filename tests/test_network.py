@@ -81,6 +81,49 @@ def test_backward_agrees_with_finite_differences(problem):
             assert max_rel_error(grad, num) < 1e-7, (ev.layer, param, grad, num)
 
 
+def test_saturated_sigmoid_output_agrees_with_finite_differences():
+    """A case CI found: z = 10.25 with y = 0 for a sigmoid output under cross-entropy.
+
+    Computed from a, ln(1 − a) lost ~12 digits to the rounding of a near 1 and the finite
+    differences of Ĵ were off by 5e-7 relative; from the logits Ĵ is exact and they agree.
+    """
+    net = Network(
+        [1, 2, 1, 2], activation=["tanh", "identity", "sigmoid"], cost="cross_entropy", seed=324
+    )
+    rng = np.random.default_rng(324)
+    X = rng.normal(size=(1, 2))
+    Y = np.array([[1.0, 1.0], [1.0, 0.0]])
+    zs = [ev.z for ev in net.forward(X)]
+    assert zs[-1][1, 1] > 10  # the saturated output this test is about
+    for ev in net.backward(Y):
+        for param, grad in (("W", ev.grad_W), ("b", ev.grad_b)):
+            assert max_rel_error(grad, fd(net, X, Y, ev.layer, param)) < 1e-7
+
+
+@pytest.mark.parametrize(
+    ("output", "z", "y", "exact"),
+    [
+        # softplus(40) − 0·40 = 40 + ln(1 + e⁻⁴⁰): clipping ln at 1e-12 used to give 27.6
+        ("sigmoid", [[40.0]], [[0.0]], 40.0),
+        ("sigmoid", [[-40.0]], [[1.0]], 40.0),
+        ("sigmoid", [[10.25]], [[0.0]], 10.25 + np.log1p(np.exp(-10.25))),
+        ("sigmoid", [[-745.0]], [[0.0]], 0.0),
+        # −ln softmax(z)_1 = logsumexp(z) − z_1 = 50 + ln(1 + e⁻⁵⁰)
+        ("softmax", [[50.0], [0.0]], [[0.0], [1.0]], 50.0),
+        ("softmax", [[1000.0], [0.0]], [[1.0], [0.0]], 0.0),
+    ],
+)
+def test_cross_entropy_is_exact_from_the_logits(output, z, y, exact):
+    net = Network([1, len(z)], activation=output, cost="cross_entropy", seed=0)
+    z = np.array(z)
+    net.weights[0][:] = z  # with x = 1 and b = 0, z¹ = W¹
+    net.biases[0][:] = 0.0
+    cost = net.cost(np.ones((1, 1)), np.array(y))
+    assert cost == pytest.approx(exact, rel=1e-15, abs=1e-300)
+    list(net.forward(np.ones((1, 1))))
+    assert net.forward_cost(np.array(y)) == cost
+
+
 @given(problems(hidden=ALL_HIDDEN))
 def test_kinked_activations_agree_away_from_the_kink(problem):
     net, X, Y = problem

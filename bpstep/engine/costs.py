@@ -4,6 +4,9 @@ Quadratic: C = ½‖a − y‖², ∂C/∂a = a − y.
 Cross-entropy, binary (sigmoid output): C = −Σ_j [y_j ln a_j + (1 − y_j) ln(1 − a_j)],
 ∂C/∂a = (a − y) / (a (1 − a)).
 Cross-entropy, categorical (softmax output): C = −Σ_j y_j ln a_j, ∂C/∂a = −y / a.
+Given z^L, cross-entropy is computed from the logits, which is exact where a rounds to 0 or 1:
+ln a = −softplus(−z) and ln(1 − a) = −softplus(z) for the sigmoid; ln a = z − logsumexp(z) for
+the softmax.
 The batch cost is Ĵ = (1/n) Σᵢ Cᵢ + (λ/2) Σₘ ‖W^m‖² (the network adds the L2 term).
 """
 
@@ -15,7 +18,7 @@ import numpy as np
 
 from bpstep.engine.errors import ConfigError
 
-EPS = 1e-12  # logs are clipped here for the cost's value only
+EPS = 1e-12  # without z, logs are clipped here for the cost's value only
 
 
 def quadratic_mean(d: np.ndarray) -> float:
@@ -39,21 +42,28 @@ class Cost:
             return "C = −Σ y ln a"
         return "C = −Σ [y ln a + (1−y) ln(1−a)]"
 
-    def per_sample(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """C_i for each column i, shape (batch,)."""
+    def per_sample(self, a: np.ndarray, y: np.ndarray, z: np.ndarray | None = None) -> np.ndarray:
+        """C_i for each column i, shape (batch,); pass z^L for the exact cross-entropy."""
         if self.name == "quadratic":
             d = a - y
             return 0.5 * np.einsum("ij,ij->j", d, d)
+        if z is not None:
+            if self.categorical:  # −Σ y (z − logsumexp z)
+                zmax = z.max(axis=0)
+                lse = zmax + np.log(np.exp(z - zmax).sum(axis=0))
+                return -np.einsum("ij,ij->j", y, z) + y.sum(axis=0) * lse
+            # y softplus(−z) + (1 − y) softplus(z) = softplus(z) − y z
+            return np.sum(np.logaddexp(0.0, z) - y * z, axis=0)
         if self.categorical:
             return -np.sum(y * np.log(np.clip(a, EPS, None)), axis=0)
         ac = np.clip(a, EPS, 1.0 - EPS)
         return -np.sum(y * np.log(ac) + (1.0 - y) * np.log1p(-ac), axis=0)
 
-    def mean(self, a: np.ndarray, y: np.ndarray) -> float:
-        """(1/n) Σᵢ Cᵢ over the n columns (the data part of Ĵ)."""
+    def mean(self, a: np.ndarray, y: np.ndarray, z: np.ndarray | None = None) -> float:
+        """(1/n) Σᵢ Cᵢ over the n columns (the data part of Ĵ); z^L as for ``per_sample``."""
         if self.name == "quadratic":
             return quadratic_mean(a - y)
-        return float(self.per_sample(a, y).sum()) / a.shape[1]
+        return float(self.per_sample(a, y, z).sum()) / a.shape[1]
 
     def grad_a(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         """∂C_i/∂a^L per column, shaped like a."""

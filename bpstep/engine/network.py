@@ -176,9 +176,9 @@ class Network:
         """∂Ĵ/∂W^m = (1/n) δ^m (a^{m−1})ᵀ + λW^m and ∂Ĵ/∂b^m = (1/n) Σᵢ δ^m_i."""
         return layer_grads(delta, a_prev, self.weights[m - 1], self.l2)
 
-    def _batch_cost(self, a_L, Y) -> float:
+    def _batch_cost(self, z_L, a_L, Y) -> float:
         """Ĵ = (1/n) Σᵢ Cᵢ + (λ/2) Σₘ ‖W^m‖²."""
-        return self.cost_fn.mean(a_L, Y) + self._l2_term()
+        return self.cost_fn.mean(a_L, Y, z_L) + self._l2_term()
 
     def _l2_term(self) -> float:
         """(λ/2) Σₘ ‖W^m‖²_F, the regularisation part of Ĵ (0.0 when λ = 0)."""
@@ -318,24 +318,28 @@ class Network:
                 "the cost needs a complete forward pass first: run forward(X) to the end"
             )
         with np.errstate(**QUIET):
-            return self._batch_cost(self._as[-1], np.asarray(Y, dtype=np.float64))
+            return self._batch_cost(self._zs[-1], self._as[-1], np.asarray(Y, dtype=np.float64))
 
     # ------------------------------------------------------------------ fast path
     def feedforward(self, X: np.ndarray) -> np.ndarray:
         """a^L for X, without events or caching."""
-        a = np.asarray(X, dtype=np.float64)
-        with np.errstate(**QUIET):
-            for m in range(1, self.L + 1):
-                _, a = self._forward_layer(m, a)
-        return a
+        return self._output(X)[1]
 
     predict = feedforward
 
+    def _output(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(z^L, a^L) for X, without events or caching."""
+        a = np.asarray(X, dtype=np.float64)
+        with np.errstate(**QUIET):
+            for m in range(1, self.L + 1):
+                z, a = self._forward_layer(m, a)
+        return z, a
+
     def cost(self, X: np.ndarray, Y: np.ndarray) -> float:
         """Ĵ on (X, Y), the L2 term included."""
-        a = self.feedforward(X)
+        z, a = self._output(X)
         with np.errstate(**QUIET):
-            return self._batch_cost(a, np.asarray(Y, dtype=np.float64))
+            return self._batch_cost(z, a, np.asarray(Y, dtype=np.float64))
 
     def accuracy(self, X: np.ndarray, Y: np.ndarray) -> float | None:
         """Fraction classified right: argmax for several outputs, a > ½ for one 0/1 output.
@@ -369,7 +373,7 @@ class Network:
             z, a = self._forward_layer(m, a)
             zs.append(z)
             acts.append(a)
-        cost = self._batch_cost(a, Y)
+        cost = self._batch_cost(zs[-1], a, Y)
         gWs: list = [None] * self.L
         gbs: list = [None] * self.L
         delta = self._output_delta(zs[-1], a, Y)[0]
@@ -406,7 +410,7 @@ class Network:
             cost = quadratic_mean(dC_da)
         else:
             dC_da = None
-            cost = cost_fn.mean(a, Y)
+            cost = cost_fn.mean(a, Y, z)
         if self.l2:
             cost += self._l2_term()
         delta = output_delta(acts_fns[-1], cost_fn, self.fused, z, a, Y, dC_da)[0]

@@ -260,9 +260,10 @@ class Session:
             if sid.layer == self.L:
                 _finish(self._fwd)
         elif sid.phase is Phase.COST:
-            a = self._events[-1][1].a
+            out = self._events[-1][1]
+            a = out.a
             with np.errstate(all="ignore"):
-                per = net.cost_fn.per_sample(a, self._Y)
+                per = net.cost_fn.per_sample(a, self._Y, out.z)
             cost = net.forward_cost(self._Y)
             self._iter_costs[g] = cost
             l2_term = cost - float(np.mean(per)) if np.isfinite(per).all() else 0.0

@@ -533,8 +533,9 @@ def numerical_delta(network, ev: BackwardEvent, X, Y, h: float = 1e-4, limit: in
         with np.errstate(all="ignore"):
             a = network.activations[m - 1].f(z)
             for k in range(m + 1, L + 1):
-                a = network.activations[k - 1].f(network.weights[k - 1] @ a + network.biases[k - 1])
-            return float(network.cost_fn.per_sample(a, Y).sum()) / n
+                z = network.weights[k - 1] @ a + network.biases[k - 1]
+                a = network.activations[k - 1].f(z)
+            return float(network.cost_fn.per_sample(a, Y, z).sum()) / n
 
     zf = z0.reshape(-1)
     for i in idx:
