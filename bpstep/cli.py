@@ -176,11 +176,12 @@ def _run_tui(args: argparse.Namespace) -> int:
 
     session = session_from_args(args)
     grads = getattr(args, "grads", None)
-    if grads is not None:
+    from bpstep.tui.app import BpstepApp, run_tui
+
+    if grads is not None:  # a missing file or syntax error is a usage error before any paint
         from bpstep.session.usergrads import load_user_module
 
-        load_user_module(grads)  # a missing file or syntax error is a usage error before any paint
-    from bpstep.tui.app import run_tui
+        load_user_module(grads, BpstepApp.grads_time_limit)
 
     return run_tui(session, grads_path=grads)
 

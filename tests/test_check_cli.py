@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -217,3 +218,15 @@ def test_error_results_in_json(tmp_path):
     for r in doc["results"]:
         assert r["status"] == "error" and r["rel_error"] is None and r["band"] is None
         assert "must be shaped like W" in r["message"] and "transpose" in r["hint"]
+
+
+def test_an_endless_loop_exits_1_within_the_time_limit(tmp_path):
+    loop = write(tmp_path, "def bias_grad(delta):\n    while True:\n        pass\n")
+    out = bpstep(loop, "--time-limit", "0.5", "--json")
+    assert out.returncode == 1, out.stderr
+    messages = [r["message"] for r in json.loads(out.stdout)["results"]]
+    where = re.escape(str(loop)) + r":[23]: TimeLimit: still running after 0\.5 s"
+    assert any(re.match(where, m) for m in messages), messages
+    assert any(m.startswith("not run again") for m in messages)
+    for bad in ("-1", "soon", "inf"):
+        assert_usage_error(bpstep(loop, "--time-limit", bad), "--time-limit", bad)

@@ -393,3 +393,23 @@ async def test_watch_key_adds_a_vanishing_gradient_watch_that_stops_a_run():
         assert "vanishing" in text_of(app, "#message")
         await pilot.press("W")
         assert not app.session.watches.norms
+
+
+async def test_an_endless_loop_in_the_learners_code_is_stopped_and_shown(tmp_path):
+    src = Path(__file__).resolve().parents[1] / "examples"
+    mine = tmp_path / "mine.py"
+    mine.write_text("def hidden_delta(z, W_next, delta_next):\n    while True:\n        pass\n")
+    app = BpstepApp(Session(build_config("xor")), grads_path=str(mine))
+    app.grads_time_limit = 0.3
+    async with app.run_test(size=SIZE) as pilot:
+        await train(app, pilot, "5")
+        # the run stopped where the learner's hidden_delta first ran: m = 1, first iteration
+        assert app.session.stop.id == StopId(Phase.BACKWARD, 1)
+        assert "still running after 0.3 s" in text_of(app, "#grads")
+        await pilot.press("p", "n")  # back and forth: not run (nor waited for) again
+        await pilot.pause()
+        assert "not run again" in text_of(app, "#grads")
+        mine.write_text((src / "grads_correct.py").read_text())
+        await pilot.press("r")
+        await pilot.pause()
+        assert "agree" in text_of(app, "#grads") and "disagree" not in text_of(app, "#grads")

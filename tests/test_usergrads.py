@@ -6,6 +6,7 @@ test_usergrads_widget.py.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -503,3 +504,93 @@ def test_numerical_delta_matches_the_engine(preset):
             mask = np.isfinite(num)
             assert mask.sum() == min(ev.delta.size, 600)
             assert np.allclose(num[mask], ev.delta[mask], rtol=1e-5, atol=1e-9)
+
+
+# ---------------------------------------------------------------- endless loops
+
+
+ENDLESS = """\
+import numpy as np
+
+
+def bias_grad(delta):
+    total = np.zeros((delta.shape[0], 1))
+    i = 0
+    while i < delta.shape[1]:  # forgot i += 1
+        total += delta[:, [i]]
+    return total / delta.shape[1]
+"""
+
+
+def test_an_endless_loop_is_stopped_and_reported_at_its_line(tmp_path):
+    import time
+
+    path = write(tmp_path, ENDLESS)
+    module = load_user_module(path, time_limit=0.3)
+    start = time.monotonic()
+    report = check_session(module, Session(build_config("xor")), 2)
+    elapsed = time.monotonic() - start
+    worst = {f.layer: f for f in report.worst()}
+    assert not report.ok and {f.status for f in worst.values()} == {"error"}
+    first = [f for f in report.findings if f.function == "bias_grad"][0]
+    # stopped on a line of the loop (the while or its body, wherever the clock ran out)
+    assert re.match(
+        rf"{re.escape(str(path))}:[78]: TimeLimit: still running after 0.3 s", first.message
+    )
+    # waited for once, then not run again (4 calls over 2 iterations of a 2-layer net)
+    later = [f for f in report.findings if f.function == "bias_grad"][1:]
+    assert len(later) == 3 and all(f.message.startswith("not run again") for f in later)
+    assert 0.3 <= elapsed < 3.0
+
+
+def test_a_loop_that_swallows_exceptions_is_stopped_too(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        def bias_grad(delta):
+            while True:
+                try:
+                    x = 1
+                except Exception:
+                    pass
+        """,
+    )
+    report = check_session(load_user_module(path, 0.2), Session(build_config("xor")), 1)
+    assert "still running after 0.2 s" in report.findings[0].message
+
+
+def test_the_time_limit_works_in_a_worker_thread(tmp_path):
+    """The TUI checks the learner's code during runs, in a thread worker."""
+    import threading
+
+    module = load_user_module(write(tmp_path, ENDLESS), time_limit=0.2)
+    out = []
+    t = threading.Thread(
+        target=lambda: out.append(check_session(module, Session(build_config("xor")), 1))
+    )
+    t.start()
+    t.join(5)
+    assert not t.is_alive() and "still running" in out[0].findings[0].message
+
+
+def test_an_endless_loop_while_importing_is_a_usage_error(tmp_path):
+    path = write(tmp_path, "while True:\n    pass\n\ndef bias_grad(delta):\n    return delta\n")
+    with pytest.raises(
+        UserCodeError, match=rf"{re.escape(str(path))}:[12]: TimeLimit: still running after 0.2 s"
+    ):
+        load_user_module(path, time_limit=0.2)
+
+
+def test_a_slow_but_finite_function_is_not_stopped(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        import time
+
+        def bias_grad(delta):
+            time.sleep(0.3)  # one C call: no Python lines run meanwhile
+            return delta.mean(axis=1, keepdims=True)
+        """,
+    )
+    report = check_session(load_user_module(path, 1.0), Session(build_config("xor")), 1)
+    assert report.ok

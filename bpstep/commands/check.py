@@ -44,8 +44,23 @@ import sys
 
 from bpstep.commands.common import make_console, session_from_args
 from bpstep.commands.train import positive_int
+from bpstep.engine.errors import ConfigError
+from bpstep.session.deadline import TIME_LIMIT
 
 SCHEMA = 1
+
+
+def time_limit(text) -> float | None:
+    """--time-limit: seconds ≥ 0 (0: none). UsageError otherwise."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise ConfigError(
+            f"--time-limit must be a number of seconds ≥ 0 (0 for no limit), not {text!r}"
+        )
+    return value or None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,6 +73,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--iterations", metavar="K", default=1, help="iterations to check (default 1)")
     g.add_argument("--json", action="store_true", help="one JSON document, for autograders")
+    g.add_argument(
+        "--time-limit",
+        metavar="SECONDS",
+        default=TIME_LIMIT,
+        help=f"stop each of your functions after this long, as an endless loop (default "
+        f"{TIME_LIMIT:g}; 0 for no limit)",
+    )
 
 
 def _num(x: float | None) -> float | None:
@@ -118,11 +140,12 @@ def run(args: argparse.Namespace, console=None) -> int:
     from bpstep.session.usergrads import check_session, load_user_module
 
     k = positive_int(args.iterations, "--iterations")
+    limit = time_limit(args.time_limit)
     session = session_from_args(args)  # bad options first: they are usage errors too
     # with --json, stdout carries only the document: the learner's prints go to stderr
     quiet = contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext()
     with quiet:
-        module = load_user_module(args.file)  # UserCodeError → exit 2 with file:line
+        module = load_user_module(args.file, limit)  # UserCodeError → exit 2 with file:line
         report = check_session(module, session, k)
     if args.json:
         sys.stdout.write(json.dumps(to_json(report, session), ensure_ascii=False, indent=2) + "\n")

@@ -63,6 +63,7 @@ import numpy as np
 from bpstep.engine.errors import UserCodeError
 from bpstep.engine.events import BackwardEvent
 from bpstep.engine.gradcheck import band, numerical_gradient, relative_error
+from bpstep.session.deadline import TIME_LIMIT, TimeLimit, call_with_time_limit
 
 AGREE = 1e-6  # relative error below which the learner's value agrees
 FD_ENTRIES = 400  # finite differences of at most this many entries per array (sampled)
@@ -113,6 +114,8 @@ class UserModule:
     functions: dict[str, object]
     params: dict[str, list[str]]  # the accepted names each function receives
     plans: dict[str, CallPlan] = field(default_factory=dict)
+    time_limit: float | None = TIME_LIMIT  # seconds per call; None: no limit
+    timed_out: dict[str, str] = field(default_factory=dict)  # function → where it was stopped
 
     @property
     def defined(self) -> list[str]:
@@ -168,9 +171,10 @@ _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 # ---------------------------------------------------------------------------- loading
 
 
-def load_user_module(path) -> UserModule:
+def load_user_module(path, time_limit: float | None = TIME_LIMIT) -> UserModule:
     """Import the learner's file. UserCodeError (a usage error) if it is missing, has a syntax
-    error or fails while importing; the message points at the file and line.
+    error or fails (or runs past ``time_limit`` seconds) while importing; the message points at
+    the file and line. Each later call of the learner's functions has the same time limit.
 
     The file's folder is on ``sys.path`` while it imports, so it may import a helper module
     next to it. Each call imports afresh (the TUI reloads after the learner edits the file).
@@ -200,8 +204,8 @@ def load_user_module(path) -> UserModule:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            exec(code, module.__dict__)
-    except (Exception, SystemExit) as exc:  # the learner's module body failed
+            call_with_time_limit(time_limit, exec, code, module.__dict__)
+    except (Exception, SystemExit, TimeLimit) as exc:  # the learner's module body failed
         sys.modules.pop(name, None)
         raise UserCodeError(
             f"{_where(exc, path)}: {_describe(exc)} (while importing {path.name})"
@@ -218,7 +222,7 @@ def load_user_module(path) -> UserModule:
     params = {
         n: p.positional + p.keywords + (["**"] if p.var_keyword else []) for n, p in plans.items()
     }
-    return UserModule(path, functions, params, plans)
+    return UserModule(path, functions, params, plans, time_limit)
 
 
 def _plan(function: str, fn) -> CallPlan:
@@ -343,6 +347,9 @@ def check_function(
     if plan.problem:
         f.message = plan.problem
         return f
+    if function in um.timed_out:  # one endless loop is enough: do not wait for it again
+        f.message = f"not run again: {um.timed_out[function]} (an endless loop?)"
+        return f
     args = _arguments(ev, network, Y)
     pos = [args[p] for p in plan.positional]
     kw = {p: args[p] for p in plan.keywords}
@@ -351,9 +358,11 @@ def check_function(
     with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
         warnings.simplefilter("always")
         try:
-            value = um.functions[function](*pos, **kw)
-        except (Exception, SystemExit) as exc:
+            value = call_with_time_limit(um.time_limit, um.functions[function], *pos, **kw)
+        except (Exception, SystemExit, TimeLimit) as exc:
             f.message = f"{_where(exc, um.path)}: {_describe(exc)}"
+            if isinstance(exc, TimeLimit):
+                um.timed_out[function] = f"it ran past {um.time_limit:g} s at {f.symbol}"
             f.hint = _exception_hint(function, exc)
             return f
         finally:

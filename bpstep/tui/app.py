@@ -78,6 +78,9 @@ class BpstepApp(App[int]):
         Binding("q", "quit", "quit", id="app.quit"),
     ]
 
+    # the screen waits while the learner's code runs: an endless loop is stopped after this long
+    grads_time_limit = 2.0
+
     def __init__(self, session: Session, grads_path: str | None = None) -> None:
         super().__init__()
         self.session = session
@@ -366,7 +369,7 @@ class BpstepApp(App[int]):
 
         self._findings_cache.clear()
         try:
-            self.user_module = load_user_module(self.grads_path)
+            self.user_module = load_user_module(self.grads_path, self.grads_time_limit)
             self.user_error = None
         except BpstepError as exc:
             self.user_module = None
