@@ -227,3 +227,19 @@ def test_a_corrupt_session_file_exits_2(tmp_path):
     foreign = tmp_path / "f.npz"
     np.savez(foreign, a=np.zeros(2))
     assert_usage_error(bpstep("train", "--load", str(foreign)), "not a saved bpstep session")
+
+
+def test_train_with_l2_shows_the_data_cost_beside_the_regularised_one():
+    out = bpstep("train", "--preset", "l2", "--epochs", "2")
+    assert out.returncode == 0, out.stderr
+    header = next(line.split() for line in out.stdout.splitlines() if "epoch" in line)
+    assert header[:7] == ["epoch", "train", "cost", "test", "cost", "train", "J"]
+    assert "J: without it" in out.stdout
+    for row in table_rows(out.stdout):
+        train_hat, test_hat, train_j, test_j = map(float, row[1:5])
+        # the same λ term is added to both sets
+        assert train_j < train_hat and test_hat - test_j == pytest.approx(
+            train_hat - train_j, abs=2e-6
+        )
+    plain = bpstep("train", "--epochs", "1")
+    assert "train J" not in plain.stdout

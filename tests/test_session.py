@@ -344,3 +344,20 @@ def test_digits_preset_uses_the_lessons_split():
     assert s.dataset.n_train == 1437 and s.network.sizes == [64, 30, 10]
     assert s.iterations_per_epoch == 144
     assert load_dataset("digits").n_test == 360
+
+
+def test_epoch_records_hold_the_data_cost_without_the_l2_term(tmp_path):
+    s = small_blobs(l2=0.05)
+    s.run_epochs(2)
+    net, d = s.network, s.dataset
+    reg = 0.5 * 0.05 * sum(float((W**2).sum()) for W in net.weights)
+    rec = s.history[-1]
+    assert rec.train_data_cost == pytest.approx(rec.train_cost - reg, rel=1e-12)
+    assert rec.test_data_cost == pytest.approx(rec.test_cost - reg, rel=1e-12)
+    assert rec.train_data_cost == net.data_cost(d.X_train, d.Y_train) < rec.train_cost
+    path = tmp_path / "s.npz"
+    s.save(path)
+    assert Session.load(path).history == s.history
+    plain = small_blobs()
+    plain.run_epochs(1)
+    assert plain.history[0].train_data_cost == plain.history[0].train_cost  # λ = 0: J = Ĵ

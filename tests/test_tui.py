@@ -413,3 +413,20 @@ async def test_an_endless_loop_in_the_learners_code_is_stopped_and_shown(tmp_pat
         await pilot.press("r")
         await pilot.pause()
         assert "agree" in text_of(app, "#grads") and "disagree" not in text_of(app, "#grads")
+
+
+async def test_with_l2_the_cost_pane_shows_and_plots_the_data_cost():
+    app = make_app("l2")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await wait_for_run(app, pilot)
+        pane = text_of(app, "#costs")
+        rec = app.session.history[-1]
+        assert f"data cost J  {rec.train_data_cost:.5f}  {rec.test_data_cost:.5f}" in pane
+        assert f"{rec.train_cost:.5f}" in pane and "J per epoch (no λ term)" in pane
+    app = make_app("digits")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await wait_for_run(app, pilot)
+        pane = text_of(app, "#costs")
+        assert "data cost J" not in pane and "cost per epoch" in pane

@@ -48,8 +48,13 @@ def run(args: argparse.Namespace) -> int:
     console.print(describe(session))
     from rich.table import Table
 
-    table = Table(title=None, box=None, pad_edge=False)
-    for col in ("epoch", "train cost", "test cost", "train acc", "test acc"):
+    regularised = bool(session.network.l2)
+    # with λ > 0, Ĵ adds the same λ term to train and test: J (without it) shows overfitting
+    caption = "cost: Ĵ, with the λ term; J: without it" if regularised else None
+    table = Table(title=None, box=None, pad_edge=False, caption=caption)
+    columns = ["epoch", "train cost", "test cost"]
+    columns += ["train J", "test J"] if regularised else []
+    for col in (*columns, "train acc", "test acc"):
         table.add_column(col, justify="right")
     result = None
     if color_allowed():
@@ -73,13 +78,13 @@ def run(args: argparse.Namespace) -> int:
                 result = session.run_epochs(1, progress=report)
                 if result.reason != "done":
                     break
-                _row(table, session.history[-1])
+                _row(table, session.history[-1], regularised)
     else:
         for _ in range(epochs):
             result = session.run_epochs(1)
             if result.reason != "done":
                 break
-            _row(table, session.history[-1])
+            _row(table, session.history[-1], regularised)
     console.print(table)
     if result is not None and result.reason != "done":
         print(f"bpstep: training stopped: {result.message}", file=sys.stderr)
@@ -90,11 +95,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _row(table, rec) -> None:
+def _row(table, rec, regularised: bool = False) -> None:
+    data = [_fmt(rec.train_data_cost), _fmt(rec.test_data_cost)] if regularised else []
     table.add_row(
         str(rec.epoch),
         _fmt(rec.train_cost),
         _fmt(rec.test_cost),
+        *data,
         _fmt(rec.train_accuracy, True),
         _fmt(rec.test_accuracy, True),
     )

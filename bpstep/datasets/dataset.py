@@ -71,7 +71,8 @@ class Dataset:
         shape = f", {self.image_shape[0]}×{self.image_shape[1]} images" if self.image_shape else ""
         return (
             f"{self.name}: {self.n_train} training samples{test}, "
-            f"{self.n_features} features → {self.n_outputs} outputs ({what}{shape})"
+            f"{self.n_features} features → {self.n_outputs} output{'s' * (self.n_outputs != 1)} "
+            f"({what}{shape})"
         )
 
 

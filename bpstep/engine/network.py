@@ -341,6 +341,16 @@ class Network:
         with np.errstate(**QUIET):
             return self._batch_cost(z, a, np.asarray(Y, dtype=np.float64))
 
+    def data_cost(self, X: np.ndarray, Y: np.ndarray) -> float:
+        """J = (1/n) Σᵢ Cᵢ on (X, Y): Ĵ without the L2 term (equal to it when λ = 0).
+
+        The cost to compare between training and test sets when diagnosing overfitting: the
+        λ term depends on the weights only, so it would add the same amount to both.
+        """
+        z, a = self._output(X)
+        with np.errstate(**QUIET):
+            return self.cost_fn.mean(a, np.asarray(Y, dtype=np.float64), z)
+
     def accuracy(self, X: np.ndarray, Y: np.ndarray) -> float | None:
         """Fraction classified right: argmax for several outputs, a > ½ for one 0/1 output.
 

@@ -55,8 +55,9 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "l2",
-            "the overfit network with L2 regularisation (λ = 0.001): the weights stay small, the "
-            "test cost stops rising and the gap to the training cost narrows",
+            "the overfit network with L2 regularisation (λ = 0.001): the weights stay small; the "
+            "data cost J (Ĵ without the λ term, shown beside it) stops rising on the test set "
+            "and its gap to the training J narrows",
             replace(_OVERFIT, l2=0.001),
         ),
         Preset(

@@ -88,6 +88,12 @@ class Stop:
 
 @dataclass(frozen=True)
 class EpochRecord:
+    """What an epoch boundary records, on the whole training and test sets.
+
+    ``train_cost``/``test_cost`` are Ĵ, the L2 term included; ``*_data_cost`` are J = (1/n) Σ Cᵢ
+    without it. ``batch_cost_mean`` is the mean of the batch costs met during the epoch.
+    """
+
     epoch: int
     train_cost: float
     test_cost: float | None
@@ -95,6 +101,9 @@ class EpochRecord:
     test_accuracy: float | None
     batch_cost_mean: float
     end_index: int
+    # J, the costs without the λ term (what to compare for overfitting); None in old saves
+    train_data_cost: float | None = None
+    test_data_cost: float | None = None
 
 
 @dataclass(frozen=True)
@@ -302,6 +311,8 @@ class Session:
             test_accuracy=net.accuracy(d.X_test, d.Y_test) if has_test else None,
             batch_cost_mean=float(np.mean(costs)) if costs else float("nan"),
             end_index=(g + 1) * self.S,
+            train_data_cost=net.data_cost(d.X_train, d.Y_train),
+            test_data_cost=net.data_cost(d.X_test, d.Y_test) if has_test else None,
         )
         self.history.append(rec)
         return rec

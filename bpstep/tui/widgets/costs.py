@@ -39,6 +39,11 @@ class CostsView(Vertical):
             return f"{100 * x:.1f}%" if pct else f"{x:.5f}"
 
         t.add_row("cost Ĵ", f(last and last.train_cost), f(last and last.test_cost))
+        regularised = bool(session.network.l2)
+        if regularised:  # J compares train with test; Ĵ adds the same λ term to both
+            t.add_row(
+                "data cost J", f(last and last.train_data_cost), f(last and last.test_data_cost)
+            )
         if last is None or last.train_accuracy is not None:
             t.add_row(
                 "accuracy",
@@ -62,12 +67,20 @@ class CostsView(Vertical):
         plt.clear_data()
         plt.clear_figure()
         for name, values in (
-            ("train", [(r.epoch, r.train_cost) for r in h]),
-            ("test", [(r.epoch, r.test_cost) for r in h if r.test_cost is not None]),
+            ("train", [(r.epoch, _plotted_cost(r, "train", regularised)) for r in h]),
+            ("test", [(r.epoch, _plotted_cost(r, "test", regularised)) for r in h]),
         ):
-            points = [(e, c) for e, c in values if math.isfinite(c)]  # plotext fails on inf
+            # plotext fails on inf; None: no test set (or an old save without J)
+            points = [(e, c) for e, c in values if c is not None and math.isfinite(c)]
             if points:
                 xs, ys = zip(*points, strict=True)
                 plt.plot(list(xs), list(ys), label=name, marker="braille")
-        plt.title("cost per epoch")
+        plt.title("data cost J per epoch (no λ term)" if regularised else "cost per epoch")
         p.refresh()
+
+
+def _plotted_cost(rec, which: str, regularised: bool) -> float | None:
+    """The curve shows J when λ > 0 (overfitting shows there), else Ĵ (then J = Ĵ)."""
+    if regularised:
+        return getattr(rec, f"{which}_data_cost")
+    return getattr(rec, f"{which}_cost")
