@@ -243,3 +243,27 @@ def test_train_with_l2_shows_the_data_cost_beside_the_regularised_one():
         )
     plain = bpstep("train", "--epochs", "1")
     assert "train J" not in plain.stdout
+
+
+def test_train_watch_stops_saves_where_it_fired_and_the_debugger_opens_there(tmp_path):
+    save = tmp_path / "v.npz"
+    out = bpstep(
+        "train", "--preset", "vanishing", "--epochs", "3", "--watch", "delta:1<2e-3",
+        "--save", str(save),
+    )  # fmt: skip
+    assert out.returncode == 1, out.stderr
+    assert "‖δ^1‖" in out.stderr and "fell below 0.002 (vanishing)" in out.stderr
+    assert "(epoch 1, iteration 1)" in out.stderr
+    assert f"bpstep --load {save}" in out.stdout
+    from bpstep.session import Phase, Session
+
+    s = Session.load(save)
+    assert s.stop.id.phase is Phase.BACKWARD and s.stop.id.layer == 1
+    assert s.stop.global_iteration == 0
+
+
+def test_train_watch_cost_and_bad_watches():
+    # α = 50 on xor overshoots: the training cost rises at some epoch boundary
+    out = bpstep("train", "--lr", "50", "--epochs", "30", "--watch", "cost")
+    assert out.returncode == 1 and "training cost rose from" in out.stderr
+    assert_usage_error(bpstep("train", "--watch", "delta<<3"), "a watch is like", "delta<<3")

@@ -430,3 +430,30 @@ async def test_with_l2_the_cost_pane_shows_and_plots_the_data_cost():
         await wait_for_run(app, pilot)
         pane = text_of(app, "#costs")
         assert "data cost J" not in pane and "cost per epoch" in pane
+
+
+@pytest.mark.parametrize(
+    ("size", "title", "activation"),
+    [((140, 45), " m=5 ", "sigm"), ((80, 24), " 5 ", "σ")],
+)
+async def test_a_deep_network_fits_its_pane_with_shorter_labels(size, title, activation):
+    app = make_app("vanishing")  # 64-30-30-30-30-10
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("n")
+        view = app.query_one("#network")
+        pane = text_of(app, "#network")
+        rows = pane.splitlines()
+        header = next(r for r in rows if title in r)
+        sizes = rows[rows.index(header) + 1].strip("│ ").split()
+        assert sizes == ["64", "30", "30", "30", "30", "10"]
+        assert activation in rows[rows.index(header) + 2]
+        # every column is whole (nothing cut to "…") and clicking one still views its layer
+        assert "…" not in "\n".join(rows[rows.index(header) : rows.index(header) + 3])
+        first, last, m = view._spans[4]
+        content = view.content_region
+        await pilot.click(
+            "#network",
+            offset=(content.x - view.region.x + first, content.y - view.region.y + 3),
+        )
+        await pilot.pause()
+        assert m == 4 and app.layer == 4

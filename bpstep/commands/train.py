@@ -7,12 +7,25 @@ import sys
 
 from bpstep.commands.common import color_allowed, make_console, session_from_args
 from bpstep.engine.errors import ConfigError
+from bpstep.session.watches import parse_watch
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("train")
     g.add_argument("--epochs", metavar="N", default=1, help="epochs to train (default 1)")
-    g.add_argument("--save", metavar="FILE", help="save the session here afterwards (.npz)")
+    g.add_argument(
+        "--save",
+        metavar="FILE",
+        help="save the session here afterwards (.npz), also where a watch stopped the run",
+    )
+    g.add_argument(
+        "--watch",
+        metavar="SPEC",
+        action="append",
+        default=[],
+        help="stop where it fires: delta<1e-3 (vanishing), grad_W:2>10 (exploding, layer 2), "
+        "cost (training cost rising); repeatable",
+    )
 
 
 def positive_int(value: object, option: str) -> int:
@@ -43,7 +56,13 @@ def _fmt(x: float | None, pct: bool = False) -> str:
 
 def run(args: argparse.Namespace) -> int:
     epochs = positive_int(args.epochs, "--epochs")
+    watches = [parse_watch(spec) for spec in args.watch]  # bad specs: usage errors, before work
     session = session_from_args(args)
+    for w in watches:
+        if w == "cost":
+            session.watches.cost_rising = True
+        else:
+            session.watches.norms.append(w)
     console = make_console()
     console.print(describe(session))
     from rich.table import Table
@@ -86,13 +105,25 @@ def run(args: argparse.Namespace) -> int:
                 break
             _row(table, session.history[-1], regularised)
     console.print(table)
-    if result is not None and result.reason != "done":
+    stopped = result is not None and result.reason != "done"
+    if stopped:
         print(f"bpstep: training stopped: {result.message}", file=sys.stderr)
-        return 1
     if args.save:
         session.save(args.save)
-        console.print(f"saved the session to {args.save}", markup=False)
-    return 0
+        st = session.stop
+        where = (
+            f" at the stop where the run stopped ({st.id}, epoch {st.epoch}, iteration "
+            f"{st.iteration + 1})"
+            if stopped
+            else ""
+        )
+        # soft_wrap: a path is never broken over lines, so it can be copied
+        console.print(f"saved the session to {args.save}{where}", markup=False, soft_wrap=True)
+        if stopped:
+            console.print(
+                f"open it there with: bpstep --load {args.save}", markup=False, soft_wrap=True
+            )
+    return 1 if stopped else 0
 
 
 def _row(table, rec, regularised: bool = False) -> None:

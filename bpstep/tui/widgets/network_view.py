@@ -20,6 +20,32 @@ def sup(m: int) -> str:
     return str(m).translate(_SUP)
 
 
+SHORT = {"sigmoid": "sigm", "leaky_relu": "lrelu", "identity": "id", "softmax": "smax"}
+TINY = {"input": "in", "sigmoid": "σ", "tanh": "th", "relu": "re", "leaky_relu": "lr",
+        "identity": "id", "softmax": "sm"}  # fmt: skip
+
+
+def _columns(net, layout: str) -> list[tuple[str, str, str]]:
+    """(title, size, activation) of each column a⁰..aᴸ: "full", or "compact" and "tiny" for
+    deep nets in narrow panes."""
+    cols = []
+    for m in range(0, net.L + 1):
+        act = "input" if m == 0 else net.activation_names[m - 1]
+        if layout == "full":
+            cols.append(("a⁰ = x" if m == 0 else f"m = {m}", f"{net.sizes[m]} units", act))
+        elif layout == "compact":
+            cols.append(("x" if m == 0 else f"m={m}", str(net.sizes[m]), SHORT.get(act, act)))
+        else:
+            cols.append(("x" if m == 0 else str(m), str(net.sizes[m]), TINY.get(act, act[:2])))
+    return cols
+
+
+def _width(cols: list[tuple[str, str, str]], padding: int) -> int:
+    """Cells the table of ``cols`` takes (a title has a space each side)."""
+    widths = [max(cell_len(t) + 2, cell_len(s), cell_len(a)) for t, s, a in cols]
+    return sum(widths) + padding * (len(cols) - 1)
+
+
 class NetworkView(Static):
     """Phase strip and one column per layer (size, activation); click a layer to view it."""
 
@@ -50,14 +76,16 @@ class NetworkView(Static):
             lit = stop.phase is phase
             strip.append(f" {phase.value} ", style="bold black on #e5c07b" if lit else "dim")
         net = session.network
-        table = Table.grid(padding=(0, self.PADDING))
+        self._last = (session, viewed_layer)
+        room = self.content_size.width or 10_000
+        # deep nets or narrow panes: shorter labels, closer together
+        for layout, padding in (("full", self.PADDING), ("compact", 1), ("tiny", 0)):
+            if _width(_columns(net, layout), padding) <= room:
+                break
+        table = Table.grid(padding=(0, padding))
         cols = []
-        for m in range(0, net.L + 1):
+        for m, (title, size, sub) in enumerate(_columns(net, layout)):
             table.add_column(justify="center")
-            if m == 0:
-                title, sub = "a⁰ = x", "input"
-            else:
-                title, sub = f"m = {m}", net.activation_names[m - 1]
             here = stop.layer == m and stop.phase not in (Phase.START, Phase.COST)
             style = "bold black on #61afef" if here else ("bold" if m == viewed_layer else "")
             mark = "▲" if m == viewed_layer else " "
@@ -65,7 +93,7 @@ class NetworkView(Static):
                 Text.assemble(
                     (f" {title} ", style),
                     "\n",
-                    (f"{net.sizes[m]} units", ""),
+                    (size, ""),
                     "\n",
                     (sub, "dim"),
                     "\n",
@@ -77,7 +105,7 @@ class NetworkView(Static):
         for m, col in enumerate(cols):
             width = max(cell_len(line) for line in col.plain.split("\n"))
             spans.append((x, x + width - 1, m))
-            x += width + self.PADDING
+            x += width + padding
         self._spans = spans
         where = f"{stop.phase.value}" + (f" m={stop.layer}" if stop.layer else "")
         pos = Text(
@@ -86,3 +114,7 @@ class NetworkView(Static):
             style="italic",
         )
         self.update(Group(strip, Text(""), table, pos), layout=False)  # fixed height
+
+    def on_resize(self, event: events.Resize) -> None:
+        if getattr(self, "_last", None) is not None:
+            self.show(*self._last)
