@@ -361,3 +361,19 @@ def test_epoch_records_hold_the_data_cost_without_the_l2_term(tmp_path):
     plain = small_blobs()
     plain.run_epochs(1)
     assert plain.history[0].train_data_cost == plain.history[0].train_cost  # λ = 0: J = Ĵ
+
+
+def test_the_output_layer_shows_targets_and_per_sample_costs_after_the_cost_stop():
+    s = xor_session()
+    L = s.L
+    while s.stop.id.phase is not Phase.COST:
+        assert "C" not in s.tensors(L) and "y" not in s.tensors(L)
+        s.step()
+    t = s.tensors(L)
+    np.testing.assert_array_equal(t["y"], s.Y_batch)
+    assert t["C"].shape == (1, s.Y_batch.shape[1])
+    np.testing.assert_allclose(t["C"].ravel(), 0.5 * ((t["a"] - t["y"]) ** 2).sum(axis=0))
+    assert t["C"].mean() == pytest.approx(s.stop.batch_cost)  # xor: λ = 0
+    assert "C" not in s.tensors(1)
+    s.step()
+    assert "C" in s.tensors(L)  # known for the rest of the iteration

@@ -457,3 +457,36 @@ async def test_a_deep_network_fits_its_pane_with_shorter_labels(size, title, act
         )
         await pilot.pause()
         assert m == 4 and app.layer == 4
+
+
+async def test_at_the_cost_stop_tab_reaches_the_targets_and_per_sample_costs():
+    app = make_app("xor")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n", "n")  # forward m=1, m=2, cost
+        assert app.session.stop.id == StopId(Phase.COST)
+        seen = []
+        for _ in range(7):
+            await pilot.press("tab")
+            seen.append(app.tensor_name)
+        assert "y" in seen and "C" in seen
+        while app.tensor_name != "C":
+            await pilot.press("tab")
+        await pilot.pause()
+        pane = text_of(app, "#tensors")
+        C = app.session.tensors(2)["C"].ravel()
+        assert "Cᵢ  (1×4)" in pane
+        assert all(f"{c:.4f}" in pane for c in C)
+
+
+async def test_a_long_column_vector_is_folded_so_every_entry_is_on_screen():
+    app = make_app("digits")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        while app.tensor_name != "a_prev":  # a⁰: 64 pixels of the first sample
+            await pilot.press("tab")
+        await pilot.pause()
+        pane = text_of(app, "#tensors")
+        x = app.session.tensors(1)["a_prev"][:, 0]
+        for i in (0, 21, 22, 40, 63):
+            assert f"[{i + 1}]" in pane and f"{x[i]:.4f}" in pane
+        assert pane.count("[") >= 64

@@ -398,13 +398,17 @@ class Session:
 
         Keys among W, b (current parameters), a_prev, z, a (after its forward stop), fprime,
         delta, grad_W, grad_b (after its backward stop), W_before, W_after, b_before, b_after
-        (after its update stop).
+        (after its update stop); for the output layer after the cost stop also y (the batch's
+        targets) and C (the per-sample costs Cᵢ, shape (1, n)).
         """
         out: dict[str, np.ndarray] = {
             "W": self.network.weights[layer - 1],
             "b": self.network.biases[layer - 1],
         }
         for sid, ev in self._events:
+            if isinstance(ev, CostEvent) and layer == self.L:
+                out.update(y=ev.y, C=np.asarray(ev.per_sample).reshape(1, -1))
+                continue
             if sid.layer != layer:
                 continue
             if isinstance(ev, ForwardEvent):

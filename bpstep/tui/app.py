@@ -142,7 +142,12 @@ class BpstepApp(App[int]):
         tv = self.query_one(TensorView)
         self.query_one("#tensors").border_title = f"layer m = {self.layer}"
         self.tensor_name = tv.show(
-            s.tensors(self.layer), self.layer, self.tensor_name, self.sample, self.precision
+            s.tensors(self.layer),
+            self.layer,
+            self.tensor_name,
+            self.sample,
+            self.precision,
+            output_layer=self.layer == s.L,
         )
         self.query_one(CostsView).show(s)
         self.query_one(InputView).show(s, self.sample)

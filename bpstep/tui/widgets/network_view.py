@@ -32,7 +32,8 @@ def _columns(net, layout: str) -> list[tuple[str, str, str]]:
     for m in range(0, net.L + 1):
         act = "input" if m == 0 else net.activation_names[m - 1]
         if layout == "full":
-            cols.append(("a⁰ = x" if m == 0 else f"m = {m}", f"{net.sizes[m]} units", act))
+            units = f"{net.sizes[m]} unit" + "s" * (net.sizes[m] != 1)
+            cols.append(("a⁰ = x" if m == 0 else f"m = {m}", units, act))
         elif layout == "compact":
             cols.append(("x" if m == 0 else f"m={m}", str(net.sizes[m]), SHORT.get(act, act)))
         else:

@@ -17,8 +17,11 @@ from bpstep.commands.render import summary
 
 from .heatmap import Heatmap
 
-ORDER = ["W", "b", "a_prev", "z", "a", "fprime", "delta", "grad_W", "grad_b"]
+ORDER = ["W", "b", "a_prev", "z", "a", "y", "C", "fprime", "delta", "grad_W", "grad_b"]
+OUTPUT_ONLY = {"y", "C"}  # the cost stop's targets and per-sample costs, at m = L
 LABELS = {
+    "y": "y",
+    "C": "Cᵢ",
     "W": "W{m}",
     "b": "b{m}",
     "a_prev": "a{p}",
@@ -29,7 +32,7 @@ LABELS = {
     "grad_W": "∂Ĵ/∂W{m}",
     "grad_b": "∂Ĵ/∂b{m}",
 }
-PER_SAMPLE = {"a_prev", "z", "a", "fprime", "delta"}
+PER_SAMPLE = {"a_prev", "z", "a", "y", "fprime", "delta"}
 MAX_NUMBER_CELLS = 160
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -39,7 +42,7 @@ def label(name: str, m: int) -> str:
 
 
 class TensorView(Vertical):
-    _first = True
+    _rows = 0  # rows the list is laid out for: relaid only when a layer needs another count
 
     def compose(self) -> ComposeResult:
         yield Static(id="tensor-list")
@@ -48,8 +51,17 @@ class TensorView(Vertical):
         yield Heatmap(id="tensor-heatmap")
         yield Static(id="tensor-cursor")
 
-    def show(self, tensors: dict, layer: int, selected: str, sample: int, precision: int) -> str:
+    def show(
+        self,
+        tensors: dict,
+        layer: int,
+        selected: str,
+        sample: int,
+        precision: int,
+        output_layer: bool = False,
+    ) -> str:
         """Draw; returns the name actually selected (the first known one if ``selected`` isn't)."""
+        self._last = (tensors, layer, selected, sample, precision, output_layer)
         names = [n for n in ORDER if n in tensors]
         if selected not in names and names:
             selected = names[0]
@@ -70,10 +82,12 @@ class TensorView(Vertical):
                 *(Text(f"{s[k]:.3g}") for k in ("min", "max", "mean", "norm")),
                 Text(f"{bad} non-finite!", style="bold magenta") if bad else "",
             )
-        for _ in range(len(ORDER) - len(names)):  # a steady height: the heatmap below stays put
+        # a steady height for each layer: the heatmap below stays put while stepping
+        possible = len(ORDER) - (0 if output_layer else len(OUTPUT_ONLY))
+        for _ in range(possible - len(names)):
             listing.add_row("")
-        self.query_one("#tensor-list", Static).update(listing, layout=self._first)
-        self._first = False
+        self.query_one("#tensor-list", Static).update(listing, layout=possible != self._rows)
+        self._rows = possible
         if not names:
             self.query_one("#tensor-title", Static).update("nothing known about this layer yet")
             self._mode(None)
@@ -87,7 +101,12 @@ class TensorView(Vertical):
         elif selected in PER_SAMPLE and x.shape[1] > 1:
             title += "   all samples of the batch (columns)"
         self.query_one("#tensor-title", Static).update(Text(title, style="bold"), layout=False)
-        if x.size <= MAX_NUMBER_CELLS and x.shape[1] <= 12:
+        # rows below the list and the title (0 before the first layout: no limit yet)
+        room = max(0, self.content_size.height - (possible + 1) - 2) or x.shape[0]
+        if x.size <= MAX_NUMBER_CELLS and x.shape[1] == 1 and x.shape[0] > room:
+            self._mode("numbers")  # a long column vector, folded into numbered columns
+            self.query_one("#tensor-numbers", Static).update(self._folded(x[:, 0], room, precision))
+        elif x.size <= MAX_NUMBER_CELLS and x.shape[1] <= 12 and x.shape[0] <= room:
             self._mode("numbers")
             t = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1))
             for _ in range(x.shape[1]):
@@ -101,6 +120,30 @@ class TensorView(Vertical):
             hm.set_matrix(x)
             self.update_cursor()
         return selected
+
+    def on_resize(self) -> None:
+        if getattr(self, "_last", None) is not None:
+            self.show(*self._last)
+
+    @classmethod
+    def _folded(cls, v: np.ndarray, room: int, precision: int) -> Table:
+        """A column vector too long for the pane as numbered columns: [1] … [h], [h+1] …"""
+        groups = -(-len(v) // room)
+        height = -(-len(v) // groups)
+        t = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1))
+        for _ in range(groups):
+            t.add_column(justify="right", style="dim")
+            t.add_column(justify="right")
+        for r in range(height):
+            cells: list = []
+            for g in range(groups):
+                i = g * height + r
+                if i < len(v):
+                    cells += [f"[{i + 1}]", cls._cell(v[i], precision)]
+                else:
+                    cells += ["", ""]
+            t.add_row(*cells)
+        return t
 
     @staticmethod
     def _cell(v: float, precision: int) -> Text:
