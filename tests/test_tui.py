@@ -490,3 +490,20 @@ async def test_a_long_column_vector_is_folded_so_every_entry_is_on_screen():
         for i in (0, 21, 22, 40, 63):
             assert f"[{i + 1}]" in pane and f"{x[i]:.4f}" in pane
         assert pane.count("[") >= 64
+
+
+async def test_a_short_pane_lists_a_window_of_tensors_and_keeps_the_numbers_visible():
+    app = make_app("xor")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(4):  # forward m=1, m=2, cost, backward m=2: eleven tensors known
+            await pilot.press("n")
+        await pilot.pause()
+        pane = text_of(app, "#tensors")
+        assert "more (tab shows the next)" in pane
+        W = app.session.tensors(2)["W"]
+        assert f"{W[0, 0]:.4f}" in pane  # the selected tensor's numbers have room
+        while app.tensor_name != "grad_b":
+            await pilot.press("tab")
+        await pilot.pause()
+        pane = text_of(app, "#tensors")
+        assert "▶ ∂Ĵ/∂b²" in pane and f"{app.session.tensors(2)['grad_b'][0, 0]:.4f}" in pane

@@ -147,7 +147,6 @@ class BpstepApp(App[int]):
             self.tensor_name,
             self.sample,
             self.precision,
-            output_layer=self.layer == s.L,
         )
         self.query_one(CostsView).show(s)
         self.query_one(InputView).show(s, self.sample)

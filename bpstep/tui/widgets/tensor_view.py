@@ -7,6 +7,7 @@ whose value is printed under it. Non-finite entries are magenta and counted in a
 from __future__ import annotations
 
 import numpy as np
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,7 +19,6 @@ from bpstep.commands.render import summary
 from .heatmap import Heatmap
 
 ORDER = ["W", "b", "a_prev", "z", "a", "y", "C", "fprime", "delta", "grad_W", "grad_b"]
-OUTPUT_ONLY = {"y", "C"}  # the cost stop's targets and per-sample costs, at m = L
 LABELS = {
     "y": "y",
     "C": "Cᵢ",
@@ -58,10 +58,9 @@ class TensorView(Vertical):
         selected: str,
         sample: int,
         precision: int,
-        output_layer: bool = False,
     ) -> str:
         """Draw; returns the name actually selected (the first known one if ``selected`` isn't)."""
-        self._last = (tensors, layer, selected, sample, precision, output_layer)
+        self._last = (tensors, layer, selected, sample, precision)
         names = [n for n in ORDER if n in tensors]
         if selected not in names and names:
             selected = names[0]
@@ -70,7 +69,20 @@ class TensorView(Vertical):
         for col in heads:
             listing.add_column(justify="right" if col in ("min", "max", "mean", "‖·‖") else "left")
         listing.add_row(*(Text(h, style="dim") for h in heads))
-        for n in names:
+        # a steady height: the heatmap below stays put while stepping, and the screen is not
+        # laid out again (relaying it out per change of layer took digits from 12 to 45 ms a key).
+        # A short pane lists a window of rows around the selected tensor, so that its numbers
+        # still have room.
+        height = self.content_size.height
+        possible = len(ORDER)
+        if height and height < possible + 1 + 2 + 8:
+            possible = max(2, height // 2 - 2)
+        shown = names
+        if len(names) > possible:
+            i = names.index(selected)
+            first = min(max(0, i - (possible - 1) // 2), len(names) - (possible - 1))
+            shown = names[first : first + possible - 1]  # the last row says what is hidden
+        for n in shown:
             x = np.asarray(tensors[n])
             s = summary(x)
             bad = int(x.size - np.isfinite(x).sum())
@@ -82,11 +94,18 @@ class TensorView(Vertical):
                 *(Text(f"{s[k]:.3g}") for k in ("min", "max", "mean", "norm")),
                 Text(f"{bad} non-finite!", style="bold magenta") if bad else "",
             )
-        # a steady height for each layer: the heatmap below stays put while stepping
-        possible = len(ORDER) - (0 if output_layer else len(OUTPUT_ONLY))
-        for _ in range(possible - len(names)):
+        hidden = [n for n in names if n not in shown]
+        more = Text("")
+        if hidden:
+            bad = any(not np.isfinite(np.asarray(tensors[n])).all() for n in hidden)
+            more = Text(f"  + {len(hidden)} more (tab shows the next)", style="dim")
+            if bad:
+                more.append("  non-finite among them!", style="bold magenta")
+        for _ in range(possible - len(shown) - 1):
             listing.add_row("")
-        self.query_one("#tensor-list", Static).update(listing, layout=possible != self._rows)
+        self.query_one("#tensor-list", Static).update(
+            Group(listing, more), layout=possible != self._rows
+        )
         self._rows = possible
         if not names:
             self.query_one("#tensor-title", Static).update("nothing known about this layer yet")
