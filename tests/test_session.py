@@ -377,3 +377,36 @@ def test_the_output_layer_shows_targets_and_per_sample_costs_after_the_cost_stop
     assert "C" not in s.tensors(1)
     s.step()
     assert "C" in s.tensors(L)  # known for the rest of the iteration
+
+
+def test_a_session_on_in_memory_data_loads_with_that_data_and_only_that(tmp_path):
+    data = load_dataset("blobs:n=60", seed=3)
+    cfg = SessionConfig(data="my-blobs", hidden=[4], batch_size=7, lr=0.5)
+    a = Session(cfg, dataset=data)
+    a.run_epochs(1)
+    for _ in range(4):
+        a.step()
+    path = tmp_path / "mem.npz"
+    a.save(path)
+    with pytest.raises(DataError, match=r"in-memory data \('my-blobs'\).*dataset=\.\.\."):
+        Session.load(path)
+    b = Session.load(path, dataset=data)
+    assert same(snapshot(a), snapshot(b))
+    other = load_dataset("blobs:n=60", seed=4)
+    with pytest.raises(DataError, match="not the data the session was saved with"):
+        Session.load(path, dataset=other)
+
+
+def test_a_data_file_changed_since_the_save_is_refused(tmp_path):
+    csv = tmp_path / "d.csv"
+    rng = np.random.default_rng(0)
+    rows = [f"{x:.3f},{y:.3f},{int(x + y > 0)}" for x, y in rng.normal(size=(40, 2))]
+    csv.write_text("\n".join(rows) + "\n")
+    a = Session(SessionConfig(data=str(csv), hidden=[3], batch_size=8))
+    a.run_epochs(1)
+    path = tmp_path / "s.npz"
+    a.save(path)
+    assert same(snapshot(a), snapshot(Session.load(path)))
+    csv.write_text("\n".join(rows[:-1] + ["9.0,9.0,1"]) + "\n")
+    with pytest.raises(DataError, match=r"cannot load .*not the data the session was saved with"):
+        Session.load(path)

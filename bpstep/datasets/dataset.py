@@ -39,6 +39,21 @@ class Dataset:
     image_shape: tuple[int, int] | None
     task: str
 
+    def fingerprint(self) -> str:
+        """A hash of the training and test arrays: a saved session checks it is given the same
+        data back (a data file edited since, or another in-memory set, would not continue it)."""
+        import hashlib
+
+        h = hashlib.blake2b(digest_size=16)
+        for a in (self.X_train, self.Y_train, self.X_test, self.Y_test):
+            if a is None:
+                h.update(b"none")
+            else:
+                a = np.ascontiguousarray(a, dtype=np.float64)
+                h.update(repr(a.shape).encode())
+                h.update(a.data)
+        return h.hexdigest()
+
     @property
     def n_features(self) -> int:
         """n_0, the size of the network's input layer."""

@@ -45,6 +45,8 @@ def save_session(session, path) -> None:
         "iter_costs": np.array(json.dumps({str(k): v for k, v in session._iter_costs.items()})),
         "breakpoints": np.array(json.dumps(session.breakpoints.to_list())),
         "watches": np.array(json.dumps(session.watches.to_dict())),
+        "data_fingerprint": np.array(session.dataset.fingerprint()),
+        "data_in_memory": np.array(session.data_in_memory),
     }
     for m, (W, b) in enumerate(zip(ck.weights, ck.biases, strict=True), start=1):
         arrays[f"W{m}"] = W
@@ -65,8 +67,10 @@ def save_session(session, path) -> None:
             os.unlink(tmp)
 
 
-def load_session(path):
-    """A new Session read from ``path``; DataError for a missing, truncated or foreign file.
+def load_session(path, dataset=None):
+    """A new Session read from ``path``; DataError for a missing, truncated or foreign file, or
+    for data that is not what the session was saved with (``dataset``: the in-memory data of a
+    session built on one; otherwise the data is rebuilt from the configuration).
 
     Everything is read and checked, and the new session replayed to the saved stop, before it is
     returned: a failure leaves any live session untouched.
@@ -107,7 +111,19 @@ def load_session(path):
         )
     try:
         config = SessionConfig.from_json(str(data["config"]))
-        session = Session(config)
+        if dataset is None and "data_in_memory" in data and bool(data["data_in_memory"]):
+            raise DataError(
+                f"the session was trained on in-memory data ({config.data!r}), which is not in "
+                "the file: pass it back, Session.load(path, dataset=...)"
+            )
+        session = Session(config, dataset)
+        if "data_fingerprint" in data and str(data["data_fingerprint"]) != (
+            session.dataset.fingerprint()
+        ):
+            raise DataError(
+                f"the data {config.data!r} is not the data the session was saved with "
+                "(changed since, or another data set): it could not continue exactly"
+            )
         L = session.L
         weights = [data[f"W{m}"].astype(np.float64) for m in range(1, L + 1)]
         biases = [data[f"b{m}"].astype(np.float64) for m in range(1, L + 1)]

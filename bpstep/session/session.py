@@ -119,6 +119,7 @@ class Session:
     def __init__(self, config: SessionConfig, dataset: Dataset | None = None) -> None:
         config.validate()
         self.config = config
+        self.data_in_memory = dataset is not None  # not rebuilt from config.data on load
         if dataset is None:
             dataset = load_dataset(
                 config.data,
@@ -640,11 +641,15 @@ class Session:
         save_session(self, path)
 
     @classmethod
-    def load(cls, path) -> Session:
-        """A new session continuing exactly where the saved one stopped."""
+    def load(cls, path, dataset: Dataset | None = None) -> Session:
+        """A new session continuing exactly where the saved one stopped.
+
+        A session built on an in-memory ``dataset`` needs it passed back here (it is not in the
+        file); the data is checked to be the same either way.
+        """
         from bpstep.session.saveload import load_session
 
-        return load_session(path)
+        return load_session(path, dataset)
 
 
 def _finish(gen) -> None:
