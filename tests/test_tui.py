@@ -507,3 +507,29 @@ async def test_a_short_pane_lists_a_window_of_tensors_and_keeps_the_numbers_visi
         await pilot.pause()
         pane = text_of(app, "#tensors")
         assert "▶ ∂Ĵ/∂b²" in pane and f"{app.session.tensors(2)['grad_b'][0, 0]:.4f}" in pane
+
+
+async def test_clicking_a_tensor_row_shows_it_and_clicking_the_heatmap_moves_the_cursor():
+    app = make_app("digits")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")  # forward m=1: W¹ b¹ a⁰ z¹ a¹
+        listing = app.query_one("#tensor-list")
+        row = 1 + ["W", "b", "a_prev", "z", "a"].index("z")
+        await pilot.click("#tensor-list", offset=(4, row))
+        await pilot.pause()
+        assert app.tensor_name == "z"
+        await pilot.click("#tensor-list", offset=(4, 1))  # back to W¹: a 30×64 heatmap
+        await pilot.pause()
+        assert app.tensor_name == "W" and app.query_one(Heatmap).display
+        hm = app.query_one(Heatmap)
+        x, y = 3 * hm.cell_w, 2  # character cell (x, y) shows rows 4 and 5 of column 3
+        await pilot.click(Heatmap, offset=(x, y))
+        await pilot.pause()
+        assert hm.cursor == (4, 3)
+        W = app.session.tensors(1)["W"]
+        assert f"[5, 4] = {W[4, 3]:.6g}" in text_of(app, "#tensors")
+        await pilot.click(Heatmap, offset=(x, y))  # the same cell again: its lower half
+        await pilot.pause()
+        assert hm.cursor == (5, 3)
+        assert f"[6, 4] = {W[5, 3]:.6g}" in text_of(app, "#tensors")
+        assert listing.region.height > 0

@@ -335,6 +335,10 @@ class BpstepApp(App[int]):
         self.viewed_layer = max(1, min(self.session.L, self.layer + step))
         self.refresh_view()
 
+    def on_tensor_view_tensor_clicked(self, message: TensorView.TensorClicked) -> None:
+        self.tensor_name = message.name
+        self.refresh_view()
+
     def on_network_view_layer_clicked(self, message: NetworkView.LayerClicked) -> None:
         self.viewed_layer = message.layer
         self.refresh_view()

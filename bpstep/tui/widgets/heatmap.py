@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
+from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -33,6 +35,8 @@ _STYLES: dict[tuple, Style] = {}  # at most 65 × 66 × 4 styles, shared by ever
 
 class Heatmap(ScrollView, can_focus=True):
     """Each cell is one matrix entry; two rows per terminal line (fg = upper, bg = lower)."""
+
+    FOCUS_ON_CLICK = False  # a click moves the cursor; the arrows keep stepping (h gives them)
 
     BINDINGS = [
         Binding("up", "cursor(-1, 0)", "cursor up", show=False),
@@ -76,6 +80,27 @@ class Heatmap(ScrollView, can_focus=True):
         cr, cc = self.cursor
         self.cursor = (min(cr, r - 1), min(cc, c - 1))
         self.refresh()
+
+    class CursorMoved(Message):
+        """The cursor moved by a click (the arrows are watched by the app)."""
+
+    def on_click(self, event: events.Click) -> None:
+        """Put the cursor on the clicked cell; a second click on it moves to the lower half
+        (each character cell shows two matrix rows)."""
+        offset = event.get_content_offset(self)
+        if offset is None or not self.matrix.size:
+            return
+        scroll_x, scroll_y = self.scroll_offset
+        r, c = self.matrix.shape
+        col = (offset.x + int(scroll_x)) // self.cell_w
+        row = 2 * (offset.y + int(scroll_y))
+        if col >= c or row >= r:
+            return
+        if self.cursor == (row, col) and row + 1 < r:
+            row += 1
+        self.cursor = (row, col)
+        self.refresh()
+        self.post_message(self.CursorMoved())
 
     def on_resize(self) -> None:
         if self.matrix.size:

@@ -10,8 +10,10 @@ import numpy as np
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Static
 
 from bpstep.commands.render import summary
@@ -42,6 +44,23 @@ def label(name: str, m: int) -> str:
 
 
 class TensorView(Vertical):
+    class TensorClicked(Message):
+        """A row of the tensor list was clicked: show that tensor."""
+
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+    _shown: list[str] = []  # the tensors listed, top to bottom (row 1 = the first)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self.query_one("#tensor-list"))
+        if offset is not None and 1 <= offset.y <= len(self._shown):
+            self.post_message(self.TensorClicked(self._shown[offset.y - 1]))
+
+    def on_heatmap_cursor_moved(self, _message) -> None:
+        self.update_cursor()
+
     _rows = 0  # rows the list is laid out for: relaid only when a layer needs another count
 
     def compose(self) -> ComposeResult:
@@ -94,6 +113,7 @@ class TensorView(Vertical):
                 *(Text(f"{s[k]:.3g}") for k in ("min", "max", "mean", "norm")),
                 Text(f"{bad} non-finite!", style="bold magenta") if bad else "",
             )
+        self._shown = shown
         hidden = [n for n in names if n not in shown]
         more = Text("")
         if hidden:
