@@ -210,3 +210,23 @@ def test_out_of_order_calls_raise_order_error_with_a_clear_message():
     with pytest.raises(OrderError, match="forward"):
         net.forward_cost(Y)
     assert "\n" not in str(OrderError("x"))
+
+
+def test_events_keep_the_parameters_they_were_computed_with_after_an_update():
+    net = Network([3, 4, 2], seed=1)
+    X = np.random.default_rng(0).normal(size=(3, 5))
+    Y = np.random.default_rng(1).random((2, 5))
+    fwd = list(net.forward(X))
+    bwd = list(net.backward(Y))
+    before = [W.copy() for W in net.weights]
+    list(net.update(0.5))
+    assert not np.array_equal(net.weights[0], before[0])  # the update did change W
+    for ev in fwd:
+        np.testing.assert_array_equal(ev.W, before[ev.layer - 1])
+        np.testing.assert_allclose(ev.z, ev.W @ ev.a_prev + ev.b)  # still its own equation
+    for ev in bwd:
+        np.testing.assert_array_equal(ev.W, before[ev.layer - 1])
+        if ev.layer < net.L:
+            np.testing.assert_array_equal(ev.W_next, before[ev.layer])
+    with pytest.raises(ValueError):
+        fwd[0].W[0, 0] = 1.0  # read-only: an event cannot change the network either

@@ -232,8 +232,8 @@ async def test_nonfinite_values_stand_out():
     # a NaN in a tensor is flagged in the listing and drawn as nan
     app = make_app("xor")
     async with app.run_test(size=SIZE) as pilot:
+        app.session.network.weights[0][0, 1] = np.nan  # before the forward stop computes z¹
         await pilot.press("n")
-        app.session.network.weights[0][0, 1] = np.nan
         app.tensor_name = "W"
         app.refresh_view()
         await pilot.pause()

@@ -220,8 +220,8 @@ class Network:
             self._as.append(a)
             yield ForwardEvent(
                 m,
-                self.weights[m - 1],  # live: an update stop later changes it in place
-                self.biases[m - 1],
+                _frozen(self.weights[m - 1]),  # a snapshot: updates change W in place
+                _frozen(self.biases[m - 1]),
                 a_prev,
                 z,
                 a,
@@ -266,9 +266,9 @@ class Network:
                 z=z,
                 a=a,
                 a_prev=a_prev,
-                W=self.weights[m - 1],
+                W=_frozen(self.weights[m - 1]),
                 fprime=fprime,
-                W_next=self.weights[m] if m < self.L else None,
+                W_next=_frozen(self.weights[m]) if m < self.L else None,
                 delta_next=delta_next,
                 dC_da=dC_da,
                 y=Y if m == self.L else None,
