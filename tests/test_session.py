@@ -410,3 +410,52 @@ def test_a_data_file_changed_since_the_save_is_refused(tmp_path):
     csv.write_text("\n".join(rows[:-1] + ["9.0,9.0,1"]) + "\n")
     with pytest.raises(DataError, match=r"cannot load .*not the data the session was saved with"):
         Session.load(path)
+
+
+def test_a_loaded_session_steps_back_through_the_saved_history(tmp_path):
+    a = small_blobs(optimizer="adam")
+    a.run_epochs(2)
+    for _ in range(5):
+        a.step()
+    path = tmp_path / "s.npz"
+    a.save(path)
+    b = Session.load(path)
+    assert len(b.checkpoints) == len(a.checkpoints) > 1
+    for _ in range(150):  # back across iterations and an epoch boundary, bit for bit
+        a.back()
+        b.back()
+        assert same(snapshot(a), snapshot(b)) and a.history == b.history
+    assert a.completed_epochs < 2  # it did cross the epoch boundary
+    for _ in range(40):
+        a.step()
+        b.step()
+        assert same(snapshot(a), snapshot(b))
+
+
+def test_a_big_networks_history_is_left_out_of_the_file(tmp_path, monkeypatch):
+    from bpstep.session import saveload
+
+    s = small_blobs()
+    s.run_epochs(1)
+    s.step()  # forward m=1 of the next iteration: one back reaches into the previous one
+    assert s.can_back()
+    monkeypatch.setattr(saveload, "SAVED_HISTORY_BYTES", 0)  # as for 784-100-10's 45 MB
+    s.save(tmp_path / "s.npz")
+    b = Session.load(tmp_path / "s.npz")
+    assert len(b.checkpoints) == 1 and b.can_back() is False
+
+
+def test_a_saved_file_gets_the_usual_permissions_not_the_temp_files(tmp_path):
+    import os
+
+    path = tmp_path / "s.npz"
+    umask = os.umask(0o022)
+    try:
+        xor_session().save(path)
+        assert path.stat().st_mode & 0o777 == 0o644  # as open(path, "w") would make it
+        path.chmod(0o600)
+        xor_session().save(path)  # overwriting keeps the mode the user chose
+        assert path.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(umask)
+    assert [p.name for p in tmp_path.iterdir()] == ["s.npz"]

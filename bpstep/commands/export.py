@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from bpstep.commands.common import make_console, session_from_args
 from bpstep.engine.errors import ConfigError, DataError
+from bpstep.session.atomic import atomic_write
 
 CSV_LIMIT = 10_000  # tensors up to this many entries also get a .csv
 PER_LAYER = ("W", "b", "z", "a", "delta", "grad_W", "grad_b")
@@ -26,17 +25,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=1,
         help="full iterations to run first (default 1; 0 exports the initial weights only)",
     )
-
-
-def _atomic(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -79,16 +67,16 @@ def run(args: argparse.Namespace) -> int:
         arrays["X_batch"] = session.X_batch
         arrays["Y_batch"] = session.Y_batch
     for name, value in arrays.items():
-        _atomic(out / f"{name}.npy", lambda fh, v=value: np.save(fh, v))
+        atomic_write(out / f"{name}.npy", lambda fh, v=value: np.save(fh, v))
         files = [f"{name}.npy"]
         if value.size <= CSV_LIMIT:
-            _atomic(
+            atomic_write(
                 out / f"{name}.csv",
                 lambda fh, v=value: np.savetxt(fh, np.atleast_2d(v), delimiter=",", fmt="%.17g"),
             )
             files.append(f"{name}.csv")
         manifest["files"][name] = {"shape": list(value.shape), "files": files}
-    _atomic(
+    atomic_write(
         out / "manifest.json",
         lambda fh: fh.write(json.dumps(manifest, indent=2, ensure_ascii=False).encode()),
     )

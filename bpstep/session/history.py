@@ -99,9 +99,14 @@ class CheckpointStore:
     def oldest(self) -> int:
         return min(self._items)
 
-    def reset(self, g: int, ck: Checkpoint) -> None:
-        """Forget everything and start again from one checkpoint at iteration g (after a load)."""
-        self._items = {g: ck}
+    def reset(self, g: int, ck: Checkpoint, earlier: dict[int, Checkpoint] | None = None) -> None:
+        """Forget everything and start again from the checkpoint at iteration g, and any
+        ``earlier`` ones (after a load)."""
+        self._items = {**(earlier or {}), g: ck}
+
+    def items(self) -> dict[int, Checkpoint]:
+        """The checkpoints held, by iteration (for saving them)."""
+        return dict(self._items)
 
     def __contains__(self, ck: object) -> bool:
         return any(ck is item for item in self._items.values())

@@ -11,18 +11,39 @@ a failed load never touches a live one.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from bpstep.engine.errors import BpstepError, DataError
+from bpstep.session.atomic import atomic_write
 from bpstep.session.config import SessionConfig
 
 FORMAT = "bpstep-session"
 VERSION = 1
+# the history for stepping back is saved too when its checkpoints take at most this many bytes
+# (xor and digits: well under; a 784-100-10 network's 45 MB of history is left out)
+SAVED_HISTORY_BYTES = 16 * 2**20
+
+
+def _checkpoint_arrays(prefix: str, ck) -> dict[str, np.ndarray]:
+    out = {}
+    for m, (W, b) in enumerate(zip(ck.weights, ck.biases, strict=True), start=1):
+        out[f"{prefix}W{m}"] = W
+        out[f"{prefix}b{m}"] = b
+    for key, value in ck.optimizer.items():
+        out[f"{prefix}opt_{key}"] = np.asarray(value)
+    return out
+
+
+def _read_checkpoint(data: dict, prefix: str, L: int):
+    from bpstep.session.history import Checkpoint
+
+    weights = [data[f"{prefix}W{m}"].astype(np.float64) for m in range(1, L + 1)]
+    biases = [data[f"{prefix}b{m}"].astype(np.float64) for m in range(1, L + 1)]
+    opt = {k[len(prefix) + 4 :]: data[k] for k in data if k.startswith(f"{prefix}opt_")}
+    return Checkpoint(weights, biases, opt)
 
 
 def save_session(session, path) -> None:
@@ -48,23 +69,16 @@ def save_session(session, path) -> None:
         "data_fingerprint": np.array(session.dataset.fingerprint()),
         "data_in_memory": np.array(session.data_in_memory),
     }
-    for m, (W, b) in enumerate(zip(ck.weights, ck.biases, strict=True), start=1):
-        arrays[f"W{m}"] = W
-        arrays[f"b{m}"] = b
-    for key, value in ck.optimizer.items():
-        arrays[f"opt_{key}"] = np.asarray(value)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    arrays.update(_checkpoint_arrays("", ck))
+    earlier = {k: c for k, c in session.checkpoints.items().items() if k < g}
+    if sum(c.nbytes for c in earlier.values()) <= SAVED_HISTORY_BYTES:
+        arrays["history_keys"] = np.array(sorted(earlier), dtype=np.int64)
+        for k, c in earlier.items():
+            arrays.update(_checkpoint_arrays(f"h{k}_", c))
     try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        atomic_write(path, lambda fh: np.savez(fh, **arrays))
     except OSError as exc:
         raise DataError(f"cannot save to {path}: {exc.strerror or exc}") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def load_session(path, dataset=None):
@@ -76,7 +90,7 @@ def load_session(path, dataset=None):
     returned: a failure leaves any live session untouched.
     """
     from bpstep.session.breakpoints import BreakpointSet
-    from bpstep.session.session import Checkpoint, EpochRecord, Session
+    from bpstep.session.session import EpochRecord, Session
     from bpstep.session.watches import WatchSet
 
     path = Path(path)
@@ -125,10 +139,7 @@ def load_session(path, dataset=None):
                 "(changed since, or another data set): it could not continue exactly"
             )
         L = session.L
-        weights = [data[f"W{m}"].astype(np.float64) for m in range(1, L + 1)]
-        biases = [data[f"b{m}"].astype(np.float64) for m in range(1, L + 1)]
-        opt = {k[4:]: data[k] for k in data if k.startswith("opt_")}
-        ck = Checkpoint(weights, biases, opt)
+        ck = _read_checkpoint(data, "", L)
         index = int(data["index"])
         g = int(data["iteration"])
         if index < 0 or g != (session._locate(index)[0] if index else 0):
@@ -137,7 +148,13 @@ def load_session(path, dataset=None):
         session._iter_costs = {int(k): v for k, v in json.loads(str(data["iter_costs"])).items()}
         session.breakpoints = BreakpointSet.from_list(json.loads(str(data["breakpoints"])))
         session.watches = WatchSet.from_dict(json.loads(str(data["watches"])))
-        session.checkpoints.reset(g, ck)
+        earlier = {
+            int(k): _read_checkpoint(data, f"h{int(k)}_", L)
+            for k in data.get("history_keys", np.zeros(0, dtype=np.int64))
+        }
+        if any(k >= g for k in earlier):
+            raise ValueError("a saved history checkpoint is not before the current iteration")
+        session.checkpoints.reset(g, ck, earlier)
         session._restore(ck)
         session._current_start, session._current_g = ck, g
         if index:
