@@ -1,11 +1,13 @@
 """Saving a session to one .npz and loading it back to continue exactly where it stopped.
 
 The file holds a format tag and version, the configuration (JSON), the parameters and optimiser
-state at the start of the current iteration, the stop index, the epoch history, the iteration
-costs, breakpoints and watches. Shuffling needs no saved RNG state: epoch e's order comes from
-``default_rng([seed, e])``, so the position determines it. Loading rebuilds the data from the
-configuration, restores the checkpoint and replays to the saved stop; it builds a new Session, so
-a failed load never touches a live one.
+state at the start of the current iteration, the earlier checkpoints of the history for stepping
+back when they are small (``SAVED_HISTORY_BYTES``), the stop index, the epoch history, the
+iteration costs, breakpoints, watches and a fingerprint of the data. Shuffling needs no saved RNG
+state: epoch e's order comes from ``default_rng([seed, e])``, so the position determines it.
+Loading rebuilds the data from the configuration (or takes the in-memory data passed back),
+checks its fingerprint, restores the checkpoint and replays to the saved stop; it builds a new
+Session, so a failed load never touches a live one.
 """
 
 from __future__ import annotations
