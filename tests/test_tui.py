@@ -533,3 +533,37 @@ async def test_clicking_a_tensor_row_shows_it_and_clicking_the_heatmap_moves_the
         assert hm.cursor == (5, 3)
         assert f"[6, 4] = {W[5, 3]:.6g}" in text_of(app, "#tensors")
         assert listing.region.height > 0
+
+
+async def palette(app: BpstepApp, pilot, title: str) -> None:
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*title)
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await pilot.pause(0.2)
+
+
+async def test_armed_breakpoints_and_watches_are_on_the_network_pane_border():
+    app = make_app("xor")
+    async with app.run_test(size=SIZE) as pilot:
+        border = lambda: text_of(app, "#network").splitlines()[-1]  # noqa: E731
+        assert "●" not in border()
+        for _ in range(4):  # forward m=1, m=2, cost, backward m=2
+            await pilot.press("n")
+        await pilot.press("b")
+        await answer(app, pilot, "w", "grad_W>100")  # exploding: does not fire on xor
+        await pilot.pause()
+        assert "● backward m=2" in border() and "◆ ‖∂Ĵ/∂Wᵐ‖>100" in border()
+        await palette(app, pilot, "Break at every update")
+        assert "update" in app.session.breakpoints.to_list()
+        assert "every update" in border()
+        await pilot.press("u")  # runs on to the update: the every-update breakpoint
+        await wait_for_run(app, pilot)
+        assert app.session.stop.id == StopId(Phase.UPDATE, 1)
+        await palette(app, pilot, "Show breakpoints and watches")
+        msg = text_of(app, "#message")
+        assert "backward m=2" in msg and "every update" in msg and "‖∂Ĵ/∂Wᵐ‖>100" in msg
+        await pilot.press("B", "W")
+        await pilot.pause()
+        assert "●" not in border() and "◆" not in border()

@@ -50,6 +50,19 @@ class NormWatch:
         if self.below is None and self.above is None:
             raise ConfigError("a norm watch needs a threshold: below, above or both")
 
+    @property
+    def spec(self) -> str:
+        """For a screen, e.g. ‖δ¹‖<0.001 or ‖∂Ĵ/∂Wᵐ‖>10 (m: every layer)."""
+        sym = "δ" if self.tensor == "delta" else "∂Ĵ/∂W"
+        m = (
+            str(self.layer).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+            if self.layer
+            else "ᵐ"
+        )
+        bounds = [f"<{self.below:g}"] if self.below is not None else []
+        bounds += [f">{self.above:g}"] if self.above is not None else []
+        return f"‖{sym}{m}‖" + " or ".join(bounds)
+
     def check(self, layer: int, value: np.ndarray) -> str | None:
         if self.layer is not None and layer != self.layer:
             return None

@@ -273,6 +273,22 @@ class BpstepApp(App[int]):
         self.say(f"breakpoint {'set' if on else 'removed'} at {stop.id}")
         self.refresh_view()
 
+    def action_toggle_breakpoint_at(self, where: str) -> None:
+        """Break at every update (``"update"``) or at the end of every epoch (``"epoch"``)."""
+        on = self.session.breakpoints.toggle(where)
+        what = "every update" if where == "update" else "the end of every epoch"
+        self.say(f"breakpoint at {what} {'set' if on else 'removed'}")
+        self.refresh_view()
+
+    def action_show_breakpoints(self) -> None:
+        from .widgets.network_view import armed
+
+        self.say(
+            armed(self.session) + "  (non-finite values always stop a run)"
+            if armed(self.session)
+            else "no breakpoints or watches (non-finite values always stop a run)"
+        )
+
     def action_clear_breakpoints(self) -> None:
         self.session.breakpoints.clear()
         self.say("all breakpoints cleared")
@@ -294,6 +310,7 @@ class BpstepApp(App[int]):
             else:
                 self.session.watches.norms.append(watch)
             self.say(f"watch added: {spec} (runs stop where it fires; W clears watches)")
+            self.refresh_view()
 
         self.push_screen(
             PromptScreen("Watch (delta<1e-3, grad_W:2>10, cost = training cost rising):", ""), got
@@ -303,6 +320,7 @@ class BpstepApp(App[int]):
         self.session.watches.norms.clear()
         self.session.watches.cost_rising = False
         self.say("watches cleared (the non-finite watch is always on)")
+        self.refresh_view()
 
     def action_gradcheck(self) -> None:
         from bpstep.engine.gradcheck import gradcheck

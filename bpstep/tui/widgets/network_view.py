@@ -115,7 +115,27 @@ class NetworkView(Static):
             style="italic",
         )
         self.update(Group(strip, Text(""), table, pos), layout=False)  # fixed height
+        self.border_subtitle = armed(session)
 
     def on_resize(self, event: events.Resize) -> None:
         if getattr(self, "_last", None) is not None:
             self.show(*self._last)
+
+
+def armed(session) -> str:
+    """For the pane's bottom border: the breakpoints (●) and watches (◆) that can stop a run
+    (non-finite values always do)."""
+    breaks = [
+        {"update": "every update", "epoch": "epoch end"}.get(item, str(item))
+        if isinstance(item, str)
+        else str(item)
+        for item in session.breakpoints
+    ]
+    w = session.watches
+    watches = [n.spec for n in w.norms] + (["cost rising"] if w.cost_rising else [])
+    parts = []
+    if breaks:
+        parts.append("● " + " · ".join(breaks))
+    if watches:
+        parts.append("◆ " + " · ".join(watches))
+    return "  ".join(parts)
