@@ -459,3 +459,15 @@ def test_a_saved_file_gets_the_usual_permissions_not_the_temp_files(tmp_path):
     finally:
         os.umask(umask)
     assert [p.name for p in tmp_path.iterdir()] == ["s.npz"]
+
+
+def test_an_update_stop_shows_the_step_it_took():
+    s = xor_session()
+    while s.stop.id != StopId(Phase.UPDATE, 2):
+        assert "dW" not in s.tensors(2)
+        s.step()
+    t = s.tensors(2)
+    np.testing.assert_array_equal(t["dW"], t["W_after"] - t["W_before"])
+    np.testing.assert_allclose(t["dW"], -s.config.lr * t["grad_W"], rtol=1e-12)  # plain SGD
+    np.testing.assert_allclose(t["db"], -s.config.lr * t["grad_b"], rtol=1e-12)
+    assert s.tensors(1)["dW"].shape == s.tensors(1)["W"].shape  # m = 1 was updated first

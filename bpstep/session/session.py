@@ -399,8 +399,9 @@ class Session:
 
         Keys among W, b (current parameters), a_prev, z, a (after its forward stop), fprime,
         delta, grad_W, grad_b (after its backward stop), W_before, W_after, b_before, b_after
-        (after its update stop); for the output layer after the cost stop also y (the batch's
-        targets) and C (the per-sample costs Cᵢ, shape (1, n)).
+        and the steps dW = W_after − W_before, db (after its update stop); for the output layer
+        after the cost stop also y (the batch's targets) and C (the per-sample costs Cᵢ, shape
+        (1, n)).
         """
         out: dict[str, np.ndarray] = {
             "W": self.network.weights[layer - 1],
@@ -426,6 +427,8 @@ class Session:
                     b_before=ev.b_before,
                     W_after=ev.W_after,
                     b_after=ev.b_after,
+                    dW=ev.W_after - ev.W_before,  # −α ∂Ĵ/∂W for plain SGD
+                    db=ev.b_after - ev.b_before,
                 )
         return out
 

@@ -20,7 +20,9 @@ from bpstep.commands.render import summary
 
 from .heatmap import Heatmap
 
-ORDER = ["W", "b", "a_prev", "z", "a", "y", "C", "fprime", "delta", "grad_W", "grad_b"]
+ORDER = [
+    *("W", "b", "a_prev", "z", "a", "y", "C", "fprime", "delta", "grad_W", "grad_b", "dW", "db")
+]
 LABELS = {
     "y": "y",
     "C": "Cᵢ",
@@ -33,6 +35,8 @@ LABELS = {
     "delta": "δ{m}",
     "grad_W": "∂Ĵ/∂W{m}",
     "grad_b": "∂Ĵ/∂b{m}",
+    "dW": "ΔW{m}",  # the update's step W_after − W_before
+    "db": "Δb{m}",
 }
 PER_SAMPLE = {"a_prev", "z", "a", "y", "fprime", "delta"}
 MAX_NUMBER_CELLS = 160
