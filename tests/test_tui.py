@@ -567,3 +567,15 @@ async def test_armed_breakpoints_and_watches_are_on_the_network_pane_border():
         await pilot.press("B", "W")
         await pilot.pause()
         assert "●" not in border() and "◆" not in border()
+
+
+async def test_the_palette_toggles_a_log_scale_cost_curve():
+    s = Session(build_config("digits"))
+    s.run_epochs(3)
+    app = BpstepApp(s)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "log scale" not in text_of(app, "#costs")
+        await palette(app, pilot, "Cost curve: log")
+        assert "cost per epoch, log scale" in text_of(app, "#costs")
+        await palette(app, pilot, "Cost curve: log")
+        assert "log scale" not in text_of(app, "#costs")

@@ -280,6 +280,10 @@ class BpstepApp(App[int]):
         self.say(f"breakpoint at {what} {'set' if on else 'removed'}")
         self.refresh_view()
 
+    def action_toggle_log_scale(self) -> None:
+        on = self.query_one(CostsView).toggle_log_scale(self.session)
+        self.say(f"cost curve: {'log' if on else 'linear'} scale")
+
     def action_show_breakpoints(self) -> None:
         from .widgets.network_view import armed
 

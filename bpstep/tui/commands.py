@@ -41,6 +41,12 @@ COMMANDS = [
     ("Reload my gradient module", "with bpstep --grads FILE (r)", "reload_grads", None),
     ("Save the session", "to a .npz file (ctrl+s)", "save", None),
     ("Load a session", "from a .npz file (ctrl+o)", "load", None),
+    (
+        "Cost curve: log / linear scale",
+        "toggle the y axis of the cost curve",
+        "toggle_log_scale",
+        None,
+    ),
     ("Help: every key", "(?)", "help", None),
 ]
 

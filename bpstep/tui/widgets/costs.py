@@ -12,6 +12,14 @@ from textual.widgets import Static
 
 
 class CostsView(Vertical):
+    log_scale = False  # the curve's y axis (the palette toggles it)
+
+    def toggle_log_scale(self, session) -> bool:
+        self.log_scale = not self.log_scale
+        self._plotted = self._numbers = None  # redraw now
+        self.show(session)
+        return self.log_scale
+
     def compose(self) -> ComposeResult:
         from textual_plotext import PlotextPlot
 
@@ -70,12 +78,18 @@ class CostsView(Vertical):
             ("train", [(r.epoch, _plotted_cost(r, "train", regularised)) for r in h]),
             ("test", [(r.epoch, _plotted_cost(r, "test", regularised)) for r in h]),
         ):
-            # plotext fails on inf; None: no test set (or an old save without J)
-            points = [(e, c) for e, c in values if c is not None and math.isfinite(c)]
+            # plotext fails on inf; None: no test set (or an old save without J); log: c > 0
+            points = [
+                (e, c)
+                for e, c in values
+                if c is not None and math.isfinite(c) and (c > 0 or not self.log_scale)
+            ]
             if points:
                 xs, ys = zip(*points, strict=True)
                 plt.plot(list(xs), list(ys), label=name, marker="braille")
-        plt.title("data cost J per epoch (no λ term)" if regularised else "cost per epoch")
+        plt.yscale("log" if self.log_scale else "linear")
+        title = "data cost J per epoch (no λ term)" if regularised else "cost per epoch"
+        plt.title(title + (", log scale" if self.log_scale else ""))
         p.refresh()
 
 
