@@ -209,7 +209,7 @@ async def test_large_tensor_is_a_heatmap_with_a_readable_cursor():
     app = make_app("digits")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
-        app.tensor_name = "W"
+        app.follow_tensor, app.tensor_name = False, "W"
         app.refresh_view()
         await pilot.pause()
         hm = app.query_one(Heatmap)
@@ -234,7 +234,7 @@ async def test_nonfinite_values_stand_out():
     async with app.run_test(size=SIZE) as pilot:
         app.session.network.weights[0][0, 1] = np.nan  # before the forward stop computes z¹
         await pilot.press("n")
-        app.tensor_name = "W"
+        app.follow_tensor, app.tensor_name = False, "W"
         app.refresh_view()
         await pilot.pause()
         assert "1 non-finite!" in text_of(app, "#tensors")
@@ -500,8 +500,9 @@ async def test_a_short_pane_lists_a_window_of_tensors_and_keeps_the_numbers_visi
         await pilot.pause()
         pane = text_of(app, "#tensors")
         assert "more (tab shows the next)" in pane
-        W = app.session.tensors(2)["W"]
-        assert f"{W[0, 0]:.4f}" in pane  # the selected tensor's numbers have room
+        assert app.tensor_name == "delta"  # what the backward stop computed is shown
+        delta = app.session.tensors(2)["delta"]
+        assert f"{delta[0, 0]:.4f}" in pane  # the selected tensor's numbers have room
         while app.tensor_name != "grad_b":
             await pilot.press("tab")
         await pilot.pause()
@@ -579,3 +580,26 @@ async def test_the_palette_toggles_a_log_scale_cost_curve():
         assert "cost per epoch, log scale" in text_of(app, "#costs")
         await palette(app, pilot, "Cost curve: log")
         assert "log scale" not in text_of(app, "#costs")
+
+
+async def test_each_stop_shows_what_it_computed_until_a_tensor_is_picked():
+    app = make_app("xor")
+    async with app.run_test(size=SIZE) as pilot:
+        seen = []
+        for _ in range(7):  # F1 F2 cost B2 B1 U1 U2
+            await pilot.press("n")
+            seen.append((str(app.session.stop.id), app.tensor_name))
+        assert [name for _, name in seen] == ["z", "z", "C", "delta", "delta", "dW", "dW"]
+        pane = text_of(app, "#tensors")
+        assert "✱ computed at this stop" in pane and "✱ Δb²" in pane
+        await pilot.press("p", "p", "p")  # back to B2: the pick follows stepping back too
+        assert app.tensor_name == "delta"
+        await pilot.press("tab")  # δ² → ∂Ĵ/∂W², and it stays while stepping
+        assert app.tensor_name == "grad_W" and not app.follow_tensor
+        assert "showing ∂Ĵ/∂Wᵐ at every stop" in text_of(app, "#message")
+        await pilot.press("n")
+        assert app.tensor_name == "grad_W" and app.session.stop.layer == 1
+        await pilot.press("l")
+        assert app.follow_tensor and app.tensor_name == "delta"
+        await pilot.press("n")
+        assert app.tensor_name == "dW"

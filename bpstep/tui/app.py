@@ -29,10 +29,25 @@ from .widgets.equation import EquationView
 from .widgets.heatmap import Heatmap
 from .widgets.input_view import InputView
 from .widgets.network_view import NetworkView
-from .widgets.tensor_view import ORDER, TensorView
+from .widgets.tensor_view import LABELS, ORDER, TensorView
 from .widgets.user_grads import UserGradsView
 
 REPAINT_INTERVAL = 0.1
+
+# what each kind of stop computes, the one to show first
+NEW_AT = {
+    Phase.FORWARD: ("z", "a"),
+    Phase.COST: ("C", "y"),
+    Phase.BACKWARD: ("delta", "fprime", "grad_W", "grad_b"),
+    Phase.UPDATE: ("dW", "W", "b", "db"),
+}
+
+
+def new_at_stop(stop, layer: int, L: int) -> tuple[str, ...]:
+    """The tensors of layer ``layer`` that the stop ``stop`` has just computed."""
+    if stop.phase is Phase.COST:
+        return NEW_AT[Phase.COST] if layer == L else ()
+    return NEW_AT.get(stop.phase, ()) if stop.layer == layer else ()
 
 
 class BpstepApp(App[int]):
@@ -87,6 +102,7 @@ class BpstepApp(App[int]):
         self.grads_path = grads_path
         self.viewed_layer: int | None = None  # None: follow the stop's layer
         self.tensor_name = "W"
+        self.follow_tensor = True  # show what each stop computes, until tab or a click picks one
         self.sample = 0
         self.precision = 4
         self.running = False
@@ -141,12 +157,16 @@ class BpstepApp(App[int]):
         self.query_one(EquationView).show(s)
         tv = self.query_one(TensorView)
         self.query_one("#tensors").border_title = f"layer m = {self.layer}"
+        new = new_at_stop(s.stop, self.layer, s.L)
+        if self.follow_tensor and new:
+            self.tensor_name = new[0]
         self.tensor_name = tv.show(
             s.tensors(self.layer),
             self.layer,
             self.tensor_name,
             self.sample,
             self.precision,
+            new=set(new),
         )
         self.query_one(CostsView).show(s)
         self.query_one(InputView).show(s, self.sample)
@@ -346,20 +366,27 @@ class BpstepApp(App[int]):
         )
 
     # ------------------------------------------------------------------ view
+    def _pin_tensor(self, name: str) -> None:
+        """Show ``name`` from now on, instead of following what each stop computes."""
+        if self.follow_tensor:
+            shown = LABELS.get(name, name).format(m="ᵐ", p="ᵐ⁻¹")
+            self.say(f"showing {shown} at every stop; l follows each stop's new tensors again")
+        self.follow_tensor = False
+        self.tensor_name = name
+        self.refresh_view()
+
     def action_tensor(self, step: int) -> None:
         names = [n for n in ORDER if n in self.session.tensors(self.layer)]
         if names:
             i = names.index(self.tensor_name) if self.tensor_name in names else 0
-            self.tensor_name = names[(i + step) % len(names)]
-        self.refresh_view()
+            self._pin_tensor(names[(i + step) % len(names)])
 
     def action_layer(self, step: int) -> None:
         self.viewed_layer = max(1, min(self.session.L, self.layer + step))
         self.refresh_view()
 
     def on_tensor_view_tensor_clicked(self, message: TensorView.TensorClicked) -> None:
-        self.tensor_name = message.name
-        self.refresh_view()
+        self._pin_tensor(message.name)
 
     def on_network_view_layer_clicked(self, message: NetworkView.LayerClicked) -> None:
         self.viewed_layer = message.layer
@@ -367,6 +394,8 @@ class BpstepApp(App[int]):
 
     def action_follow(self) -> None:
         self.viewed_layer = None
+        self.follow_tensor = True
+        self.say("following the stop: its layer, and the tensors it computes")
         self.refresh_view()
 
     def action_sample(self, step: int) -> None:

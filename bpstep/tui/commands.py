@@ -37,7 +37,7 @@ COMMANDS = [
     ("Show all samples of the batch", "per-sample tensors as columns ({)", "all_samples", None),
     ("More digits", "(+)", "precision", 1),
     ("Fewer digits", "(-)", "precision", -1),
-    ("Follow the current layer", "(l)", "follow", None),
+    ("Follow the stop: its layer and new tensors", "(l)", "follow", None),
     ("Reload my gradient module", "with bpstep --grads FILE (r)", "reload_grads", None),
     ("Save the session", "to a .npz file (ctrl+s)", "save", None),
     ("Load a session", "from a .npz file (ctrl+o)", "load", None),

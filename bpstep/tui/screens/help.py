@@ -37,9 +37,9 @@ GROUPS = [
     (
         "Viewing",
         [
-            ("tab  shift+tab", "next / previous tensor of the layer"),
+            ("tab  shift+tab", "next / previous tensor of the layer (and keep showing it)"),
             ("j  k", "view the next / previous layer"),
-            ("l", "follow the current layer again"),
+            ("l", "follow the stop again: its layer and the tensors it computes (✱)"),
             ("[  ]", "previous / next sample of the batch"),
             ("{", "show all samples of the batch"),
             ("+  -", "more / fewer digits"),

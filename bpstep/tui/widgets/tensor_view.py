@@ -40,6 +40,7 @@ LABELS = {
 }
 PER_SAMPLE = {"a_prev", "z", "a", "y", "fprime", "delta"}
 MAX_NUMBER_CELLS = 160
+NEW_STYLE = "#e5c07b"  # the tensors the current stop computed
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -81,9 +82,13 @@ class TensorView(Vertical):
         selected: str,
         sample: int,
         precision: int,
+        new: set[str] = frozenset(),
     ) -> str:
-        """Draw; returns the name actually selected (the first known one if ``selected`` isn't)."""
-        self._last = (tensors, layer, selected, sample, precision)
+        """Draw; returns the name actually selected (the first known one if ``selected`` isn't).
+
+        ``new`` names the tensors the current stop has just computed: they are marked.
+        """
+        self._last = (tensors, layer, selected, sample, precision, new)
         names = [n for n in ORDER if n in tensors]
         if selected not in names and names:
             selected = names[0]
@@ -109,9 +114,11 @@ class TensorView(Vertical):
             x = np.asarray(tensors[n])
             s = summary(x)
             bad = int(x.size - np.isfinite(x).sum())
-            style = "bold reverse" if n == selected else ""
+            style = NEW_STYLE if n in new else ""
+            if n == selected:
+                style += " bold reverse"
             listing.add_row(
-                "▶" if n == selected else " ",
+                "▶" if n == selected else Text("✱", style=NEW_STYLE) if n in new else " ",
                 Text(label(n, layer), style=style),
                 "×".join(map(str, x.shape)),
                 *(Text(f"{s[k]:.3g}") for k in ("min", "max", "mean", "norm")),
@@ -137,6 +144,8 @@ class TensorView(Vertical):
             return selected
         x = np.atleast_2d(np.asarray(tensors[selected], dtype=float))
         title = f"{label(selected, layer)}  ({'×'.join(map(str, np.shape(tensors[selected])))})"
+        if selected in new:
+            title += "  ✱ computed at this stop"
         if selected in PER_SAMPLE and x.shape[1] > 1 and sample >= 0:
             s = min(sample, x.shape[1] - 1)
             x = x[:, [s]]
