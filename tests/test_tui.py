@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bpstep.session import Phase, Session, StopId, build_config
 from bpstep.tui.app import BpstepApp
@@ -603,3 +605,39 @@ async def test_each_stop_shows_what_it_computed_until_a_tensor_is_picked():
         assert app.follow_tensor and app.tensor_name == "delta"
         await pilot.press("n")
         assert app.tensor_name == "dW"
+
+
+async def test_the_suggested_number_of_epochs_is_about_a_thousand_iterations():
+    app = make_app("xor")  # one batch per epoch: 1,000 epochs, enough to solve xor
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.screen.query_one("#prompt-input").value == "1000"
+        await pilot.press("enter")
+        await wait_for_run(app, pilot)
+        assert app.session.completed_epochs == 1000
+        assert "100.0%" in text_of(app, "#costs")
+        final = app.session.history[-1].train_cost
+        assert "done: 1000 epochs in" in text_of(app, "#message")
+        assert f"train Ĵ {final:.4g} (100.0%)" in text_of(app, "#message")
+        await pilot.press("e")  # one more: the cost before → after
+        await wait_for_run(app, pilot)
+        after = app.session.history[-1].train_cost
+        assert "done: 1 epoch in" in text_of(app, "#message")
+        assert f"train Ĵ {final:.4g} → {after:.4g} (100.0%)" in text_of(app, "#message")
+    app = make_app("digits")  # 144 batches per epoch
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.screen.query_one("#prompt-input").value == "10"
+
+
+@given(first=st.integers(1, 5000), span=st.integers(0, 100_000))
+def test_epoch_ticks_are_few_whole_epochs_within_the_run(first, span):
+    from bpstep.tui.widgets.costs import _epoch_ticks
+
+    last = first + span
+    ticks = _epoch_ticks(first, last)
+    assert ticks == sorted(set(ticks)) and all(isinstance(t, int) for t in ticks)
+    assert first <= ticks[0] and ticks[-1] <= last and 1 <= len(ticks) <= 6
+    assert ticks[0] == first or ticks[0] - first < (last - first) / 4  # the start is marked

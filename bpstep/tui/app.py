@@ -225,7 +225,9 @@ class BpstepApp(App[int]):
                 return
             self._start_run("epochs", n)
 
-        self.push_screen(PromptScreen("Train how many epochs?", "10"), got)
+        # about a thousand iterations: 10 epochs of the digits, 1,000 of xor's single batch
+        suggested = max(10, 1000 // max(1, self.session.iterations_per_epoch))
+        self.push_screen(PromptScreen("Train how many epochs?", str(suggested)), got)
 
     def _start_run(self, kind: str, n: int) -> None:
         self.running = True
@@ -234,6 +236,7 @@ class BpstepApp(App[int]):
         bar.update(total=100, progress=0)
         bar.display = kind in ("epoch", "epochs")
         self.say(f"running ({kind})… escape cancels")
+        self._run_started = (time.perf_counter(), len(self.session.history))
         self._run_worker(kind, n)
 
     @work(thread=True, exclusive=True, group="run")
@@ -269,13 +272,33 @@ class BpstepApp(App[int]):
         self.query_one("#progress").display = False
         self.refresh_view()
         if reason == "done":
-            self.say("done")
+            self.say(self._run_summary())
         elif reason == "error":
             self.error(message or "")
         elif reason == "cancelled":
             self.say("run cancelled", "bold")
         else:
             self.say(message or reason, "bold #e06c75" if reason == "nonfinite" else "bold #e5c07b")
+
+    def _run_summary(self) -> str:
+        """What a finished run did: epochs, time, training (and test) cost before → after."""
+        t0, before = self._run_started
+        h = self.session.history
+        done = len(h) - before
+        if done <= 0:
+            return "done"
+        text = f"done: {done} epoch{'s' if done != 1 else ''} in {time.perf_counter() - t0:.2f} s"
+        for which in ("train", "test"):
+            end = getattr(h[-1], f"{which}_cost")
+            if end is None:
+                continue
+            start = getattr(h[before - 1], f"{which}_cost") if before else None
+            was = f"{start:.4g} → " if start is not None else ""
+            text += f"; {which} Ĵ {was}{end:.4g}"
+            accuracy = getattr(h[-1], f"{which}_accuracy")
+            if accuracy is not None:
+                text += f" ({100 * accuracy:.1f}%)"
+        return text
 
     def action_cancel(self) -> None:
         if self.running:

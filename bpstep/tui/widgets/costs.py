@@ -87,6 +87,9 @@ class CostsView(Vertical):
             if points:
                 xs, ys = zip(*points, strict=True)
                 plt.plot(list(xs), list(ys), label=name, marker="braille")
+        if h:  # epochs are whole numbers: ticks at 1, 250, 500, not 250.8
+            ticks = _epoch_ticks(h[0].epoch, h[-1].epoch)
+            plt.xticks(ticks, [str(t) for t in ticks])
         plt.yscale("log" if self.log_scale else "linear")
         title = "data cost J per epoch (no λ term)" if regularised else "cost per epoch"
         plt.title(title + (", log scale" if self.log_scale else ""))
@@ -98,3 +101,18 @@ def _plotted_cost(rec, which: str, regularised: bool) -> float | None:
     if regularised:
         return getattr(rec, f"{which}_data_cost")
     return getattr(rec, f"{which}_cost")
+
+
+def _epoch_ticks(first: int, last: int, most: int = 5) -> list[int]:
+    """Whole-number epochs for the x axis: the first, then multiples of a round step (1, 2, 2.5
+    or 5 times a power of ten), at most about ``most`` of them."""
+    if last - first < most:
+        return list(range(first, last + 1))
+    raw = (last - first) / (most - 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    step = max(1, round(step))
+    ticks = [first] + [t for t in range(step * (first // step + 1), last + 1, step)]
+    if len(ticks) > 1 and ticks[1] - first < step / 2:
+        ticks.pop(0 if ticks[1] != last else 1)  # crowded: keep the round one
+    return ticks
