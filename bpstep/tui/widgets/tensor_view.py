@@ -157,7 +157,9 @@ class TensorView(Vertical):
         room = max(0, self.content_size.height - (possible + 1) - 2) or x.shape[0]
         if x.size <= MAX_NUMBER_CELLS and x.shape[1] == 1 and x.shape[0] > room:
             self._mode("numbers")  # a long column vector, folded into numbered columns
-            self.query_one("#tensor-numbers", Static).update(self._folded(x[:, 0], room, precision))
+            self.query_one("#tensor-numbers", Static).update(
+                self._folded(x[:, 0], room, precision), layout=False
+            )
         elif x.size <= MAX_NUMBER_CELLS and x.shape[1] <= 12 and x.shape[0] <= room:
             self._mode("numbers")
             t = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1))
@@ -165,7 +167,7 @@ class TensorView(Vertical):
                 t.add_column(justify="right")
             for row in x:
                 t.add_row(*(self._cell(v, precision) for v in row))
-            self.query_one("#tensor-numbers", Static).update(t)
+            self.query_one("#tensor-numbers", Static).update(t, layout=False)
         else:
             self._mode("heatmap")
             hm = self.query_one(Heatmap)
@@ -206,6 +208,9 @@ class TensorView(Vertical):
         return Text(f"{v:.{precision}e}" if big_or_tiny else f"{v:.{precision}f}", style=style)
 
     def _mode(self, mode: str | None) -> None:
+        if mode == getattr(self, "_shown_mode", "unset"):
+            return  # showing or hiding a widget lays the screen out again: only on a change
+        self._shown_mode = mode
         self.query_one("#tensor-numbers").display = mode == "numbers"
         self.query_one(Heatmap).display = mode == "heatmap"
         self.query_one("#tensor-cursor").display = mode == "heatmap"
