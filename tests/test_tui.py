@@ -641,3 +641,19 @@ def test_epoch_ticks_are_few_whole_epochs_within_the_run(first, span):
     assert ticks == sorted(set(ticks)) and all(isinstance(t, int) for t in ticks)
     assert first <= ticks[0] and ticks[-1] <= last and 1 <= len(ticks) <= 6
     assert ticks[0] == first or ticks[0] - first < (last - first) / 4  # the start is marked
+
+
+async def test_a_stop_where_the_learners_code_is_wrong_shows_that_tensor(tmp_path):
+    src = Path(__file__).resolve().parents[1] / "examples"
+    app = BpstepApp(Session(build_config("xor")), grads_path=str(src / "grads_bug_transpose.py"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("u")  # the run stops at the first disagreement: weight_grad at m = 2
+        await wait_for_run(app, pilot)
+        assert app.session.stop.id == StopId(Phase.BACKWARD, 2)
+        assert app.tensor_name == "grad_W"
+        assert "▶ ∂Ĵ/∂W²" in text_of(app, "#tensors")
+    app = BpstepApp(Session(build_config("xor")), grads_path=str(src / "grads_correct.py"))
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(4):
+            await pilot.press("n")
+        assert app.tensor_name == "delta"  # all agree: the stop's own tensor

@@ -42,6 +42,14 @@ NEW_AT = {
     Phase.UPDATE: ("dW", "W", "b", "db"),
 }
 
+# the tensor each of the learner's functions computes (bpstep --grads)
+FUNCTION_TENSOR = {
+    "output_delta": "delta",
+    "hidden_delta": "delta",
+    "weight_grad": "grad_W",
+    "bias_grad": "grad_b",
+}
+
 
 def new_at_stop(stop, layer: int, L: int) -> tuple[str, ...]:
     """The tensors of layer ``layer`` that the stop ``stop`` has just computed."""
@@ -160,6 +168,9 @@ class BpstepApp(App[int]):
         new = new_at_stop(s.stop, self.layer, s.L)
         if self.follow_tensor and new:
             self.tensor_name = new[0]
+            wrong = [f for f in self.current_findings() or [] if not f.ok]
+            if wrong and wrong[0].layer == self.layer:  # show where the learner's code is wrong
+                self.tensor_name = FUNCTION_TENSOR.get(wrong[0].function, new[0])
         self.tensor_name = tv.show(
             s.tensors(self.layer),
             self.layer,
