@@ -69,7 +69,7 @@ class HelpScreen(ModalScreen[None]):
         t.add_column(style="bold #e5c07b", justify="right")
         t.add_column()
         for title, rows in GROUPS:
-            t.add_row(Text(title, style="bold underline"), "")
+            t.add_row("", Text(title, style="bold underline"))  # the key column stays narrow
             for key, what in rows:
                 t.add_row(key, what)
             t.add_row("", "")

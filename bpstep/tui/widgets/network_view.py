@@ -108,10 +108,12 @@ class NetworkView(Static):
             spans.append((x, x + width - 1, m))
             x += width + padding
         self._spans = spans
-        where = f"{stop.phase.value}" + (f" m={stop.layer}" if stop.layer else "")
+        where = f"stop {stop.phase.value}" + (f" m={stop.layer}" if stop.layer else "")
+        if stop.phase.value == "start":
+            where = "before the first stop"
         pos = Text(
             f"epoch {stop.epoch} · iteration {stop.iteration + 1}/{session.iterations_per_epoch}"
-            f" · stop {where} · batch of {len(session.batch_indices) or session.batch_size}",
+            f" · {where} · batch of {len(session.batch_indices) or session.batch_size}",
             style="italic",
         )
         self.update(Group(strip, Text(""), table, pos), layout=False)  # fixed height
