@@ -47,6 +47,16 @@ async def wait_for_run(app: BpstepApp, pilot) -> None:
         await pilot.pause()
 
 
+async def settle(app: BpstepApp, pilot) -> None:
+    """Wait until the check of the learner's functions (a thread) has filled in the pane."""
+    for _ in range(200):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not app._checking:
+            return
+    raise AssertionError("the check of the learner's functions never finished")
+
+
 async def answer(app: BpstepApp, pilot, key: str, value: str) -> None:
     """Press ``key``, type ``value`` into the prompt it opens, press enter."""
     await pilot.press(key)
@@ -346,7 +356,7 @@ async def test_grads_pane_breaks_at_the_first_disagreement_and_reloads(tmp_path)
         # the learner fixes the file and presses r
         mine.write_text((src / "grads_correct.py").read_text())
         await pilot.press("r")
-        await pilot.pause()
+        await settle(app, pilot)
         assert "agree" in text_of(app, "#grads") and "disagree" not in text_of(app, "#grads")
         # a broken edit is shown in the pane, not a crash
         mine.write_text("def bias_grad(delta)\n")
@@ -408,12 +418,15 @@ async def test_an_endless_loop_in_the_learners_code_is_stopped_and_shown(tmp_pat
         # the run stopped where the learner's hidden_delta first ran: m = 1, first iteration
         assert app.session.stop.id == StopId(Phase.BACKWARD, 1)
         assert "still running after 0.3 s" in text_of(app, "#grads")
-        await pilot.press("p", "n")  # back and forth: not run (nor waited for) again
-        await pilot.pause()
+        while app.session.stop.global_iteration == 0 or app.session.stop.id != StopId(
+            Phase.BACKWARD, 1
+        ):
+            await pilot.press("n")  # on to m = 1 of the next iteration: not run again there
+        await settle(app, pilot)
         assert "not run again" in text_of(app, "#grads")
         mine.write_text((src / "grads_correct.py").read_text())
         await pilot.press("r")
-        await pilot.pause()
+        await settle(app, pilot)
         assert "agree" in text_of(app, "#grads") and "disagree" not in text_of(app, "#grads")
 
 
@@ -656,4 +669,33 @@ async def test_a_stop_where_the_learners_code_is_wrong_shows_that_tensor(tmp_pat
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(4):
             await pilot.press("n")
+        await settle(app, pilot)
+        assert "agree" in text_of(app, "#grads")
         assert app.tensor_name == "delta"  # all agree: the stop's own tensor
+
+
+async def test_the_learners_code_runs_in_a_thread_and_the_pane_fills_in(tmp_path):
+    """A slow function does not hold up the key: the stop is painted, the pane says it is
+    checking, and the findings arrive when the thread is done."""
+    src = Path(__file__).resolve().parents[1] / "examples"
+    mine = tmp_path / "mine.py"
+    mine.write_text(
+        (src / "grads_bug_transpose.py").read_text()
+        + "\n\nimport time as _t\n_slow = weight_grad\n\n"
+        "def weight_grad(delta, a_prev, n):\n    _t.sleep(0.5)\n"
+        "    return _slow(delta, a_prev, n)\n"
+    )
+    app = BpstepApp(Session(build_config("xor")), grads_path=str(mine))
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(3):
+            await pilot.press("n")
+        started = asyncio.get_running_loop().time()
+        await pilot.press("n")  # backward m = 2: weight_grad takes 0.5 s
+        assert asyncio.get_running_loop().time() - started < 0.4
+        assert app.session.stop.id == StopId(Phase.BACKWARD, 2)
+        assert "checking your functions" in text_of(app, "#grads")
+        assert "backward m=2" in text_of(app, "#network")  # the stop itself is on screen
+        assert app.tensor_name == "delta"
+        await settle(app, pilot)
+        assert "weight_grad → ∂Ĵ/∂W²: error" in text_of(app, "#grads")
+        assert app.tensor_name == "grad_W"  # then the view moves to where the code is wrong

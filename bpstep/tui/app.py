@@ -33,6 +33,7 @@ from .widgets.tensor_view import LABELS, ORDER, TensorView
 from .widgets.user_grads import UserGradsView
 
 REPAINT_INTERVAL = 0.1
+CHECKING: list = []  # findings not known yet: a worker is checking the learner's functions
 
 # what each kind of stop computes, the one to show first
 NEW_AT = {
@@ -101,8 +102,8 @@ class BpstepApp(App[int]):
         Binding("q", "quit", "quit", id="app.quit"),
     ]
 
-    # the screen waits while the learner's code runs: an endless loop is stopped after this long
-    grads_time_limit = 2.0
+    # the learner's code runs in a thread; an endless loop is stopped after this long
+    grads_time_limit = 5.0
 
     def __init__(self, session: Session, grads_path: str | None = None) -> None:
         super().__init__()
@@ -119,6 +120,7 @@ class BpstepApp(App[int]):
         self.user_module = None
         self.user_error: str | None = None
         self._findings_cache: dict[int, list] = {}
+        self._checking = False  # a thread is checking the learner's functions
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -182,8 +184,9 @@ class BpstepApp(App[int]):
         self.query_one(CostsView).show(s)
         self.query_one(InputView).show(s, self.sample)
         if self.grads_path is not None:
+            findings = self.current_findings()
             self.query_one(UserGradsView).show(
-                self.grads_path, self.current_findings(), self.user_error
+                self.grads_path, findings, self.user_error, checking=findings is CHECKING
             )
         bp = "  ● breakpoint here" if s.stop.id in s.breakpoints else ""
         self.sub_title = (
@@ -469,34 +472,80 @@ class BpstepApp(App[int]):
             self.user_error = str(exc)
 
     def findings_at(self, stop) -> list | None:
-        """The learner's functions checked at a backward stop (None elsewhere)."""
+        """The learner's functions checked at a backward stop (None elsewhere), computed here
+        and now: for the run worker, which checks every backward stop it passes."""
         from bpstep.session.usergrads import check_event
 
         if self.user_module is None or stop.phase is not Phase.BACKWARD:
             return None
         if stop.index not in self._findings_cache:
             s = self.session
-            self._findings_cache = {
-                stop.index: check_event(
+            self._remember(
+                stop.index,
+                check_event(
                     self.user_module,
                     stop.event,
                     s.network,
                     s.X_batch,
                     s.Y_batch,
                     stop.global_iteration,
-                )
-            }
+                ),
+            )
         return self._findings_cache[stop.index]
 
+    def _remember(self, index: int, findings: list) -> None:
+        self._findings_cache[index] = findings
+        while len(self._findings_cache) > 64:  # the oldest go first
+            del self._findings_cache[next(iter(self._findings_cache))]
+
     def current_findings(self) -> list | None:
-        return self.findings_at(self.session.stop)
+        """The findings at the current stop, or CHECKING while a worker computes them.
+
+        The learner's code (and the finite differences it is compared with: 0.2 s a stop on
+        784-100-10) runs in a thread, so that a key press repaints at once; the pane fills in
+        when the check is done. One check runs at a time, always for the stop shown when it
+        starts, so stepping quickly through backward stops does not pile up threads.
+        """
+        stop = self.session.stop
+        if self.user_module is None or stop.phase is not Phase.BACKWARD:
+            return None
+        if stop.index in self._findings_cache:
+            return self._findings_cache[stop.index]
+        if not self._checking:
+            self._checking = True
+            s = self.session
+            # inputs copied now: the session moves on (and updates W in place) while it runs
+            self._check_worker(s, self.user_module, stop, s.network.copy(), s.X_batch, s.Y_batch)
+        return CHECKING
+
+    @work(thread=True, group="grads")
+    def _check_worker(self, session, module, stop, network, X, Y) -> None:
+        from bpstep.session.usergrads import check_event
+
+        try:
+            findings = check_event(module, stop.event, network, X, Y, stop.global_iteration)
+        except Exception as exc:  # the learner's errors are findings: this would be a bug of ours
+            findings = exc
+        self.call_from_thread(self._checked, session, module, stop.index, findings)
+
+    def _checked(self, session, module, index: int, findings) -> None:
+        self._checking = False
+        if session is not self.session or module is not self.user_module:
+            self.refresh_view()  # a reload or a load since: the result is for something else
+            return
+        if isinstance(findings, Exception):
+            self.error(f"checking your gradients failed: {findings}")
+            findings = []
+        self._remember(index, findings)
+        self.refresh_view()  # shows the result, or starts the check of the stop shown now
 
     def _grads_breakpoint(self, stop) -> str | None:
         """The first disagreement of the learner's gradients stops a run (runs in the worker)."""
         findings = self.findings_at(stop)
         bad = [f for f in findings or [] if not f.ok]
         if bad:
-            return f"your {bad[0].function} disagrees at {bad[0].symbol}: see 'your gradients'"
+            verb = "disagrees" if bad[0].status == "disagree" else "fails"
+            return f"your {bad[0].function} {verb} at {bad[0].symbol}: see 'your gradients'"
         return None
 
     def action_reload_grads(self) -> None:

@@ -127,10 +127,19 @@ class UserGradsPanel(Static):
     }
     """
 
-    def show(self, path: str, findings: list | None, error: str | None = None) -> None:
+    def show(
+        self,
+        path: str,
+        findings: list | None,
+        error: str | None = None,
+        checking: bool = False,
+    ) -> None:
         title = Text.assemble((f"{path}", "bold"), ("  r reloads the file", "dim italic"))
         if error:
             self.update(Group(title, Text(error, style="bold magenta")))
+            return
+        if checking:
+            self.update(Group(title, Text("checking your functions at this stop…", style="dim")))
             return
         if findings is None:
             self.update(Group(title, Text("checked at each backward stop", style="dim")))
