@@ -699,3 +699,18 @@ async def test_the_learners_code_runs_in_a_thread_and_the_pane_fills_in(tmp_path
         await settle(app, pilot)
         assert "weight_grad → ∂Ĵ/∂W²: error" in text_of(app, "#grads")
         assert app.tensor_name == "grad_W"  # then the view moves to where the code is wrong
+
+
+async def test_q_quits_at_once_while_the_learners_endless_loop_is_being_checked(tmp_path):
+    mine = tmp_path / "mine.py"
+    mine.write_text("def hidden_delta(z, W_next, delta_next):\n    while True:\n        pass\n")
+    app = BpstepApp(Session(build_config("xor")), grads_path=str(mine))
+    app.grads_time_limit = 30
+    loop = asyncio.get_running_loop()
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(5):  # backward m = 1: hidden_delta starts its endless loop
+            await pilot.press("n")
+        assert app._checking
+        started = loop.time()
+        await pilot.press("q")
+    assert loop.time() - started < 2  # not the 30 s time limit

@@ -573,6 +573,30 @@ def test_the_time_limit_works_in_a_worker_thread(tmp_path):
     assert not t.is_alive() and "still running" in out[0].findings[0].message
 
 
+def test_interrupt_all_stops_a_running_loop_at_once_and_not_later_calls(tmp_path):
+    """The debugger quits without waiting for an endless loop's time limit."""
+    import threading
+    import time
+
+    from bpstep.session.deadline import interrupt_all
+
+    module = load_user_module(write(tmp_path, ENDLESS), time_limit=60)
+    out = []
+    t = threading.Thread(
+        target=lambda: out.append(check_session(module, Session(build_config("xor")), 1))
+    )
+    t.start()
+    time.sleep(0.2)
+    started = time.monotonic()
+    interrupt_all()
+    t.join(5)
+    assert not t.is_alive() and time.monotonic() - started < 1
+    assert "stopped: bpstep is closing" in out[0].findings[0].message
+    fresh = load_user_module(write(tmp_path, ENDLESS), time_limit=0.2)  # later calls: unaffected
+    report = check_session(fresh, Session(build_config("xor")), 1)
+    assert "still running after 0.2 s" in report.findings[0].message
+
+
 def test_an_endless_loop_while_importing_is_a_usage_error(tmp_path):
     path = write(tmp_path, "while True:\n    pass\n\ndef bias_grad(delta):\n    return delta\n")
     with pytest.raises(

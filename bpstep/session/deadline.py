@@ -18,6 +18,8 @@ from typing import Any
 
 TIME_LIMIT = 10.0  # seconds, per call of a learner's function (and for importing the module)
 
+_generation = 0  # interrupt_all() moves it on; calls started before then stop at their next line
+
 
 class TimeLimit(BaseException):
     """Raised inside the learner's code when it runs past its time limit."""
@@ -29,12 +31,15 @@ def call_with_time_limit(seconds: float | None, fn: Callable[..., Any], *args, *
         return fn(*args, **kwargs)
     deadline = time.monotonic() + seconds
     clock = time.monotonic
+    generation = _generation
 
     def tracer(frame, event, arg):
         if clock() > deadline:
             raise TimeLimit(
                 f"still running after {seconds:g} s (an endless loop?); it was stopped here"
             )
+        if _generation != generation:
+            raise TimeLimit("stopped: bpstep is closing")
         return tracer
 
     previous = sys.gettrace()
@@ -43,3 +48,11 @@ def call_with_time_limit(seconds: float | None, fn: Callable[..., Any], *args, *
         return fn(*args, **kwargs)
     finally:
         sys.settrace(previous)
+
+
+def interrupt_all() -> None:
+    """Stop every call of learner's code running now (in any thread) at its next line of
+    Python, with TimeLimit; later calls are not affected. The debugger calls it as it quits,
+    so that it does not wait for an endless loop's time limit."""
+    global _generation
+    _generation += 1

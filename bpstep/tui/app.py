@@ -591,6 +591,14 @@ class BpstepApp(App[int]):
 
         self.push_screen(PromptScreen("Load a session from:", "bpstep-session.npz"), got)
 
+    async def action_quit(self) -> None:
+        """Quit at once: a check stuck in the learner's endless loop is stopped, not waited for."""
+        from bpstep.session.deadline import interrupt_all
+
+        self._cancel.set()
+        interrupt_all()
+        self.exit()
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
