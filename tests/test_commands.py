@@ -99,8 +99,18 @@ def test_trace_prints_every_stop_of_an_iteration():
         "update m=2",
         "δ² = ∇ₐC ⊙ f′(z²)",
         "δ¹ = f′(z¹) ⊙ (W²)ᵀ δ²",
+        # each tensor named in the lesson's notation, with its layer
+        "a⁰ (2×4)",
+        "z² (1×4)",
+        "Cᵢ (4)",
+        "f′(z¹) (3×4)",
+        "δ¹ (3×4)",
+        "∂Ĵ/∂W² (1×3)",
+        "W¹ before (3×2)",
+        "b² after (1×1)",
     ):
         assert text in out.stdout, text
+    assert "a_prev" not in out.stdout and "grad_W" not in out.stdout
 
 
 def test_trace_json_is_one_object_per_stop():

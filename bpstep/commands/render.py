@@ -107,17 +107,33 @@ def summary(x: np.ndarray) -> dict[str, float]:
         }
 
 
-TENSOR_LABELS = {
-    "W": "W",
-    "b": "b",
-    "a_prev": "a_prev",
-    "z": "z",
-    "a": "a",
-    "fprime": "f′(z)",
-    "delta": "δ",
-    "grad_W": "∂Ĵ/∂W",
-    "grad_b": "∂Ĵ/∂b",
+TENSOR_LABELS = {  # in the lesson's notation; {m} is the layer, {p} the one before, as superscripts
+    "y": "y",
+    "C": "Cᵢ",
+    "W": "W{m}",
+    "b": "b{m}",
+    "a_prev": "a{p}",
+    "z": "z{m}",
+    "a": "a{m}",
+    "fprime": "f′(z{m})",
+    "delta": "δ{m}",
+    "grad_W": "∂Ĵ/∂W{m}",
+    "grad_b": "∂Ĵ/∂b{m}",
+    "dW": "ΔW{m}",  # the update's step W_after − W_before
+    "db": "Δb{m}",
+    "W_before": "W{m} before",
+    "W_after": "W{m} after",
+    "b_before": "b{m} before",
+    "b_after": "b{m} after",
 }
+
+
+def tensor_label(name: str, m: int | None = None) -> str:
+    """``name`` in the lesson's notation for layer ``m`` (``delta``, 2 → ``δ²``); without a
+    layer, the generic one (``δᵐ``)."""
+    if m is None:
+        return TENSOR_LABELS.get(name, name).format(m="ᵐ", p="ᵐ⁻¹")
+    return TENSOR_LABELS.get(name, name).format(m=sup(m), p=sup(m - 1))
 
 
 def stop_tensors(stop, session) -> dict[str, np.ndarray]:
@@ -128,10 +144,8 @@ def stop_tensors(stop, session) -> dict[str, np.ndarray]:
     if isinstance(ev, ForwardEvent):
         return {"W": ev.W, "b": ev.b, "a_prev": ev.a_prev, "z": ev.z, "a": ev.a}
     if isinstance(ev, BackwardEvent):
-        out = {"delta": ev.delta, "grad_W": ev.grad_W, "grad_b": ev.grad_b}
-        if ev.fprime is not None:
-            out["fprime"] = ev.fprime
-        return out
+        out = {"fprime": ev.fprime} if ev.fprime is not None else {}
+        return out | {"delta": ev.delta, "grad_W": ev.grad_W, "grad_b": ev.grad_b}
     if isinstance(ev, UpdateEvent):
         return {
             "W_before": ev.W_before,

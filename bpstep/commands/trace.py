@@ -10,7 +10,7 @@ import sys
 import numpy as np
 
 from bpstep.commands.common import make_console, session_from_args
-from bpstep.commands.render import TENSOR_LABELS, abbreviate, equation, stop_tensors, summary
+from bpstep.commands.render import abbreviate, equation, stop_tensors, summary, tensor_label
 from bpstep.commands.train import positive_int
 
 FULL_VALUES = 10_000  # tensors up to this many entries are written in full in --json
@@ -86,7 +86,7 @@ def _print_stop(console, stop, session) -> None:
     for name, value in stop_tensors(stop, session).items():
         value = np.asarray(value, dtype=float)
         s = summary(value)
-        label = TENSOR_LABELS.get(name, name)
+        label = tensor_label(name, stop.layer or session.L)
         console.print(
             Text(
                 f"{label} ({'×'.join(map(str, value.shape))})  min {s['min']:.4g}  "

@@ -29,7 +29,7 @@ from .widgets.equation import EquationView
 from .widgets.heatmap import Heatmap
 from .widgets.input_view import InputView
 from .widgets.network_view import NetworkView
-from .widgets.tensor_view import LABELS, ORDER, TensorView
+from .widgets.tensor_view import ORDER, TensorView, label
 from .widgets.user_grads import UserGradsView
 
 REPAINT_INTERVAL = 0.1
@@ -406,7 +406,7 @@ class BpstepApp(App[int]):
     def _pin_tensor(self, name: str) -> None:
         """Show ``name`` from now on, instead of following what each stop computes."""
         if self.follow_tensor:
-            shown = LABELS.get(name, name).format(m="ᵐ", p="ᵐ⁻¹")
+            shown = label(name)
             self.say(f"showing {shown} at every stop; l follows each stop's new tensors again")
         self.follow_tensor = False
         self.tensor_name = name

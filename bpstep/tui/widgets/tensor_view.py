@@ -16,36 +16,19 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from bpstep.commands.render import summary
+from bpstep.commands.render import summary, tensor_label
 
 from .heatmap import Heatmap
 
 ORDER = [
     *("W", "b", "a_prev", "z", "a", "y", "C", "fprime", "delta", "grad_W", "grad_b", "dW", "db")
 ]
-LABELS = {
-    "y": "y",
-    "C": "Cᵢ",
-    "W": "W{m}",
-    "b": "b{m}",
-    "a_prev": "a{p}",
-    "z": "z{m}",
-    "a": "a{m}",
-    "fprime": "f′(z{m})",
-    "delta": "δ{m}",
-    "grad_W": "∂Ĵ/∂W{m}",
-    "grad_b": "∂Ĵ/∂b{m}",
-    "dW": "ΔW{m}",  # the update's step W_after − W_before
-    "db": "Δb{m}",
-}
 PER_SAMPLE = {"a_prev", "z", "a", "y", "fprime", "delta"}
 MAX_NUMBER_CELLS = 160
 NEW_STYLE = "#e5c07b"  # the tensors the current stop computed
-_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def label(name: str, m: int) -> str:
-    return LABELS.get(name, name).format(m=str(m).translate(_SUP), p=str(m - 1).translate(_SUP))
+label = tensor_label
 
 
 class TensorView(Vertical):
