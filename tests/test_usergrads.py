@@ -561,31 +561,31 @@ def test_a_loop_that_swallows_exceptions_is_stopped_too(tmp_path):
 
 def test_the_time_limit_works_in_a_worker_thread(tmp_path):
     """The TUI checks the learner's code during runs, in a thread worker."""
-    import threading
-
     module = load_user_module(write(tmp_path, ENDLESS), time_limit=0.2)
-    out = []
-    t = threading.Thread(
-        target=lambda: out.append(check_session(module, Session(build_config("xor")), 1))
-    )
-    t.start()
+    t, out = check_in_a_thread(module)
     t.join(5)
     assert not t.is_alive() and "still running" in out[0].findings[0].message
 
 
-def test_interrupt_all_stops_a_running_loop_at_once_and_not_later_calls(tmp_path):
-    """The debugger quits without waiting for an endless loop's time limit."""
+def check_in_a_thread(module):
+    """Start checking one xor iteration of ``module`` in a thread; its report lands in ``out``."""
     import threading
-    import time
 
-    from bpstep.session.deadline import interrupt_all
-
-    module = load_user_module(write(tmp_path, ENDLESS), time_limit=60)
-    out = []
+    out: list = []
     t = threading.Thread(
         target=lambda: out.append(check_session(module, Session(build_config("xor")), 1))
     )
     t.start()
+    return t, out
+
+
+def test_interrupt_all_stops_a_running_loop_at_once_and_not_later_calls(tmp_path):
+    """The debugger quits without waiting for an endless loop's time limit."""
+    import time
+
+    from bpstep.session.deadline import interrupt_all
+
+    t, out = check_in_a_thread(load_user_module(write(tmp_path, ENDLESS), time_limit=60))
     time.sleep(0.2)
     started = time.monotonic()
     interrupt_all()
