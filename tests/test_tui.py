@@ -714,3 +714,21 @@ async def test_q_quits_at_once_while_the_learners_endless_loop_is_being_checked(
         started = loop.time()
         await pilot.press("q")
     assert loop.time() - started < 2  # not the 30 s time limit
+
+
+async def test_the_network_pane_shows_each_layers_delta_norm_once_known():
+    app = make_app("vanishing")  # 64-30-30-30-30-10 sigmoid: ‖δᵐ‖ shrinks towards m = 1
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f", "n")  # forward done, cost
+        assert "‖δ‖" in text_of(app, "#network")
+        row = next(line for line in text_of(app, "#network").splitlines() if "‖δ‖" in line)
+        assert "e-" not in row  # nothing known yet
+        await pilot.press("n", "f")  # backward m = 5 .. 1
+        assert app.session.stop.id == StopId(Phase.BACKWARD, 1)
+        row = next(line for line in text_of(app, "#network").splitlines() if "‖δ‖" in line)
+        norms = [float(np.linalg.norm(app.session.tensors(m)["delta"])) for m in range(1, 6)]
+        shown = [float(v) for v in row.strip("│ ").split()[1:]]
+        assert len(shown) == 5
+        for v, n in zip(shown, norms, strict=True):
+            assert abs(v - n) <= 0.5 * 10 ** np.floor(np.log10(n))  # to its one digit
+        assert norms[0] < norms[-1] / 100  # the lesson's point: the first layers barely learn

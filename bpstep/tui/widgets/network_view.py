@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
@@ -41,17 +42,36 @@ def _columns(net, layout: str) -> list[tuple[str, str, str]]:
     return cols
 
 
-def _width(cols: list[tuple[str, str, str]], padding: int) -> int:
+def _width(cols: list[tuple[str, str, str]], padding: int, norms: list[str]) -> int:
     """Cells the table of ``cols`` takes (a title has a space each side)."""
-    widths = [max(cell_len(t) + 2, cell_len(s), cell_len(a)) for t, s, a in cols]
+    widths = [
+        max(cell_len(t) + 2, cell_len(s), cell_len(a), cell_len(n))
+        for (t, s, a), n in zip(cols, norms, strict=True)
+    ]
     return sum(widths) + padding * (len(cols) - 1)
+
+
+def _delta_norms(session, layout: str) -> list[str]:
+    """‖δᵐ‖ (over the batch) of each layer whose backward stop this iteration has passed, under
+    its column, so that vanishing or exploding gradients show at a glance; the input column
+    names the row."""
+    out = ["‖δ‖" if layout != "tiny" else "δ"]
+    for m in range(1, session.L + 1):
+        delta = session.tensors(m).get("delta")
+        if delta is None:
+            out.append("")
+            continue
+        v = float(np.linalg.norm(delta))
+        text = f"{v:.2g}" if layout == "full" else f"{v:.0e}"
+        out.append(text.replace("e-0", "e-").replace("e+0", "e+"))
+    return out
 
 
 class NetworkView(Static):
     """Phase strip and one column per layer (size, activation); click a layer to view it."""
 
     PADDING = 2
-    TABLE_ROWS = range(2, 6)  # the lines of the layer table inside the pane's content
+    TABLE_ROWS = range(2, 7)  # the lines of the layer table inside the pane's content
 
     class LayerClicked(Message):
         def __init__(self, layer: int) -> None:
@@ -81,7 +101,8 @@ class NetworkView(Static):
         room = self.content_size.width or 10_000
         # deep nets or narrow panes: shorter labels, closer together
         for layout, padding in (("full", self.PADDING), ("compact", 1), ("tiny", 0)):
-            if _width(_columns(net, layout), padding) <= room:
+            norms = _delta_norms(session, layout)
+            if _width(_columns(net, layout), padding, norms) <= room:
                 break
         table = Table.grid(padding=(0, padding))
         cols = []
@@ -99,6 +120,8 @@ class NetworkView(Static):
                     (sub, "dim"),
                     "\n",
                     (mark, "#61afef"),
+                    "\n",
+                    (norms[m], "dim" if m == 0 else "#c678dd"),
                 )
             )
         table.add_row(*cols)
