@@ -227,7 +227,7 @@ def test_cancel_from_another_thread_is_quick():
     t = time.monotonic()
     r = s.run_epochs(10_000, cancel=cancel)
     assert r.reason == "cancelled"
-    assert time.monotonic() - t < 1.5
+    assert time.monotonic() - t < 5  # typically 0.2 s + one batch; slack for a loaded CI machine
     s.step()  # still usable afterwards
 
 

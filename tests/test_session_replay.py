@@ -177,7 +177,7 @@ def test_cancel_during_a_stop_by_stop_run_is_quick():
     threading.Timer(0.2, cancel.set).start()
     t = time.monotonic()
     r = s.run_epochs(1000, cancel=cancel)
-    assert r.reason == "cancelled" and time.monotonic() - t < 1.5
+    assert r.reason == "cancelled" and time.monotonic() - t < 5  # typically well under 1 s
     ahead = snapshot(s)
     s.back()
     s.step()
