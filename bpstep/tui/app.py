@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, ProgressBar, Static
 
+from bpstep.commands.render import tensor_label
 from bpstep.engine.errors import BpstepError
 from bpstep.session import Phase, Session, StopId
 
@@ -29,7 +30,7 @@ from .widgets.equation import EquationView
 from .widgets.heatmap import Heatmap
 from .widgets.input_view import InputView
 from .widgets.network_view import NetworkView
-from .widgets.tensor_view import ORDER, TensorView, label
+from .widgets.tensor_view import ORDER, TensorView
 from .widgets.user_grads import UserGradsView
 
 REPAINT_INTERVAL = 0.1
@@ -168,9 +169,10 @@ class BpstepApp(App[int]):
         tv = self.query_one(TensorView)
         self.query_one("#tensors").border_title = f"layer m = {self.layer}"
         new = new_at_stop(s.stop, self.layer, s.L)
+        findings = self.current_findings()  # None without --grads or away from backward stops
         if self.follow_tensor and new:
             self.tensor_name = new[0]
-            wrong = [f for f in self.current_findings() or [] if not f.ok]
+            wrong = [f for f in findings or [] if not f.ok]
             if wrong and wrong[0].layer == self.layer:  # show where the learner's code is wrong
                 self.tensor_name = FUNCTION_TENSOR.get(wrong[0].function, new[0])
         self.tensor_name = tv.show(
@@ -184,7 +186,6 @@ class BpstepApp(App[int]):
         self.query_one(CostsView).show(s)
         self.query_one(InputView).show(s, self.sample)
         if self.grads_path is not None:
-            findings = self.current_findings()
             self.query_one(UserGradsView).show(
                 self.grads_path, findings, self.user_error, checking=findings is CHECKING
             )
@@ -344,9 +345,10 @@ class BpstepApp(App[int]):
     def action_show_breakpoints(self) -> None:
         from .widgets.network_view import armed
 
+        listed = armed(self.session)
         self.say(
-            armed(self.session) + "  (non-finite values always stop a run)"
-            if armed(self.session)
+            listed + "  (non-finite values always stop a run)"
+            if listed
             else "no breakpoints or watches (non-finite values always stop a run)"
         )
 
@@ -406,7 +408,7 @@ class BpstepApp(App[int]):
     def _pin_tensor(self, name: str) -> None:
         """Show ``name`` from now on, instead of following what each stop computes."""
         if self.follow_tensor:
-            shown = label(name)
+            shown = tensor_label(name)
             self.say(f"showing {shown} at every stop; l follows each stop's new tensors again")
         self.follow_tensor = False
         self.tensor_name = name

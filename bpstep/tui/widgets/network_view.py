@@ -11,16 +11,9 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Static
 
-from bpstep.session import Phase
+from bpstep.session import Phase, StopId
 
 PHASES = (Phase.FORWARD, Phase.COST, Phase.BACKWARD, Phase.UPDATE)
-_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def sup(m: int) -> str:
-    return str(m).translate(_SUP)
-
-
 SHORT = {"sigmoid": "sigm", "leaky_relu": "lrelu", "identity": "id", "softmax": "smax"}
 TINY = {"input": "in", "sigmoid": "σ", "tanh": "th", "relu": "re", "leaky_relu": "lr",
         "identity": "id", "softmax": "sm"}  # fmt: skip
@@ -51,18 +44,22 @@ def _width(cols: list[tuple[str, str, str]], padding: int, norms: list[str]) -> 
     return sum(widths) + padding * (len(cols) - 1)
 
 
-def _delta_norms(session, layout: str) -> list[str]:
-    """‖δᵐ‖ (over the batch) of each layer whose backward stop this iteration has passed, under
-    its column, so that vanishing or exploding gradients show at a glance; the input column
-    names the row."""
-    out = ["‖δ‖" if layout != "tiny" else "δ"]
+def _delta_norms(session) -> list[float | None]:
+    """‖δᵐ‖ (over the batch) of each layer m = 1..L whose backward stop this iteration has
+    passed (None for the others)."""
+    norms = []
     for m in range(1, session.L + 1):
-        delta = session.tensors(m).get("delta")
-        if delta is None:
-            out.append("")
-            continue
-        v = float(np.linalg.norm(delta))
-        text = f"{v:.2g}" if layout == "full" else f"{v:.0e}"
+        ev = session.event_at(StopId(Phase.BACKWARD, m))
+        norms.append(None if ev is None else float(np.linalg.norm(ev.delta)))
+    return norms
+
+
+def _norm_labels(norms: list[float | None], layout: str) -> list[str]:
+    """The ‖δ‖ row under the columns, so that vanishing or exploding gradients show at a
+    glance; the input column names the row."""
+    out = ["‖δ‖" if layout != "tiny" else "δ"]
+    for v in norms:
+        text = "" if v is None else f"{v:.2g}" if layout == "full" else f"{v:.0e}"
         out.append(text.replace("e-0", "e-").replace("e+0", "e+"))
     return out
 
@@ -100,8 +97,9 @@ class NetworkView(Static):
         self._last = (session, viewed_layer)
         room = self.content_size.width or 10_000
         # deep nets or narrow panes: shorter labels, closer together
+        delta_norms = _delta_norms(session)
         for layout, padding in (("full", self.PADDING), ("compact", 1), ("tiny", 0)):
-            norms = _delta_norms(session, layout)
+            norms = _norm_labels(delta_norms, layout)
             if _width(_columns(net, layout), padding, norms) <= room:
                 break
         table = Table.grid(padding=(0, padding))

@@ -28,9 +28,6 @@ MAX_NUMBER_CELLS = 160
 NEW_STYLE = "#e5c07b"  # the tensors the current stop computed
 
 
-label = tensor_label
-
-
 class TensorView(Vertical):
     class TensorClicked(Message):
         """A row of the tensor list was clicked: show that tensor."""
@@ -102,7 +99,7 @@ class TensorView(Vertical):
                 style += " bold reverse"
             listing.add_row(
                 "▶" if n == selected else Text("✱", style=NEW_STYLE) if n in new else " ",
-                Text(label(n, layer), style=style),
+                Text(tensor_label(n, layer), style=style),
                 "×".join(map(str, x.shape)),
                 *(Text(f"{s[k]:.3g}") for k in ("min", "max", "mean", "norm")),
                 Text(f"{bad} non-finite!", style="bold magenta") if bad else "",
@@ -126,7 +123,8 @@ class TensorView(Vertical):
             self._mode(None)
             return selected
         x = np.atleast_2d(np.asarray(tensors[selected], dtype=float))
-        title = f"{label(selected, layer)}  ({'×'.join(map(str, np.shape(tensors[selected])))})"
+        shape = "×".join(map(str, np.shape(tensors[selected])))
+        title = f"{tensor_label(selected, layer)}  ({shape})"
         if selected in new:
             title += "  ✱ computed at this stop"
         if selected in PER_SAMPLE and x.shape[1] > 1 and sample >= 0:
