@@ -97,12 +97,12 @@ def test_trace_prints_every_stop_of_an_iteration():
         "backward m=1",
         "update m=1",
         "update m=2",
-        "δ² = ∇ₐC ⊙ f′(z²)",
+        "δ² = f′(z²) ⊙ ∂C/∂a²",
         "δ¹ = f′(z¹) ⊙ (W²)ᵀ δ²",
         # each tensor named in the lesson's notation, with its layer
         "a⁰ (2×4)",
         "z² (1×4)",
-        "Cᵢ (4)",
+        "Cᵢ (1×4)",
         "f′(z¹) (3×4)",
         "δ¹ (3×4)",
         "∂Ĵ/∂W² (1×3)",
@@ -262,7 +262,7 @@ def test_train_watch_stops_saves_where_it_fired_and_the_debugger_opens_there(tmp
         "--save", str(save),
     )  # fmt: skip
     assert out.returncode == 1, out.stderr
-    assert "‖δ^1‖" in out.stderr and "fell below 0.002 (vanishing)" in out.stderr
+    assert "‖δ¹‖" in out.stderr and "fell below 0.002 (vanishing)" in out.stderr
     assert "(epoch 1, iteration 1)" in out.stderr
     assert f"bpstep --load {save}" in out.stdout
     from bpstep.session import Phase, Session

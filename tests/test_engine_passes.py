@@ -70,7 +70,6 @@ def test_sgd_update_is_the_formula_and_each_layer_is_updated_when_yielded(proble
         assert np.array_equal(ev.W_before, W0[m - 1]) and np.array_equal(
             ev.W_after, net.weights[m - 1]
         )
-        assert np.array_equal(ev.step_W, ev.W_after - ev.W_before)
         assert np.array_equal(ev.grad_W, gW) and ev.lr == lr and ev.optimizer == "sgd"
         assert not ev.W_after.flags.writeable and not ev.W_before.flags.writeable
 

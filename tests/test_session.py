@@ -207,7 +207,7 @@ def test_norm_watch_catches_vanishing_gradients():
     s = Session(build_config("vanishing"))
     s.watches.norms.append(NormWatch("delta", layer=1, below=1e-2))
     r = s.run_iteration()
-    assert r.reason == "watch" and "δ^1" in r.message and "vanishing" in r.message
+    assert r.reason == "watch" and "δ¹" in r.message and "vanishing" in r.message
     assert s.stop.id == StopId(Phase.BACKWARD, 1)
 
 
@@ -467,7 +467,7 @@ def test_an_update_stop_shows_the_step_it_took():
         assert "dW" not in s.tensors(2)
         s.step()
     t = s.tensors(2)
-    np.testing.assert_array_equal(t["dW"], t["W_after"] - t["W_before"])
+    np.testing.assert_array_equal(t["dW"], t["W"] - t["W_before"])
     np.testing.assert_allclose(t["dW"], -s.config.lr * t["grad_W"], rtol=1e-12)  # plain SGD
     np.testing.assert_allclose(t["db"], -s.config.lr * t["grad_b"], rtol=1e-12)
     assert s.tensors(1)["dW"].shape == s.tensors(1)["W"].shape  # m = 1 was updated first

@@ -141,7 +141,7 @@ def test_exploding_gradient_watch_and_layer_filter():
     s.watches.norms.append(NormWatch("grad_W", layer=1, above=1e-9))
     r = s.run_epoch()
     assert r.reason == "watch" and s.stop.id == StopId(Phase.BACKWARD, 1)
-    assert "∂Ĵ/∂W^1" in r.message and "exploding" in r.message
+    assert "∂Ĵ/∂W¹" in r.message and "exploding" in r.message
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,6 @@ from bpstep.engine.errors import ConfigError, DataError
 from bpstep.session.atomic import atomic_write
 
 CSV_LIMIT = 10_000  # tensors up to this many entries also get a .csv
-PER_LAYER = ("W", "b", "z", "a", "delta", "grad_W", "grad_b")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,10 +58,8 @@ def run(args: argparse.Namespace) -> int:
     }
     arrays: dict[str, np.ndarray] = {}
     for m in range(1, session.L + 1):
-        t = session.tensors(m)
-        for name in PER_LAYER:
-            if name in t:
-                arrays[f"{name}{m}"] = np.asarray(t[name])
+        for name, value in session.tensors(m).items():
+            arrays[f"{name}{m}"] = np.asarray(value)
     if session.X_batch is not None and k:
         arrays["X_batch"] = session.X_batch
         arrays["Y_batch"] = session.Y_batch

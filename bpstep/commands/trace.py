@@ -10,8 +10,9 @@ import sys
 import numpy as np
 
 from bpstep.commands.common import make_console, session_from_args
-from bpstep.commands.render import abbreviate, equation, stop_tensors, summary, tensor_label
 from bpstep.commands.train import positive_int
+from bpstep.notation import equation, tensor_label
+from bpstep.session.tensors import summary
 
 FULL_VALUES = 10_000  # tensors up to this many entries are written in full in --json
 
@@ -32,9 +33,9 @@ def _clean(x):
 
 
 def stop_record(stop, session) -> dict:
-    eq, shapes = equation(stop, session)
+    eq, shapes = equation(stop.event, session.network)
     tensors = {}
-    for name, value in stop_tensors(stop, session).items():
+    for name, value in session.stop_tensors().items():
         value = np.asarray(value, dtype=float)
         entry = {"shape": list(value.shape), **{k: _clean(v) for k, v in summary(value).items()}}
         if value.size <= FULL_VALUES:
@@ -80,10 +81,10 @@ def _print_stop(console, stop, session) -> None:
     console.print(
         Rule(f"{where} · epoch {stop.epoch} · iteration {stop.iteration + 1}", align="left")
     )
-    eq, shapes = equation(stop, session)
+    eq, shapes = equation(stop.event, session.network)
     console.print(Text(eq, style="bold"))
     console.print(Text(shapes, style="dim"))
-    for name, value in stop_tensors(stop, session).items():
+    for name, value in session.stop_tensors().items():
         value = np.asarray(value, dtype=float)
         s = summary(value)
         label = tensor_label(name, stop.layer or session.L)
@@ -95,3 +96,22 @@ def _print_stop(console, stop, session) -> None:
             )
         )
         console.print(Text(abbreviate(value)))
+
+
+def abbreviate(x: np.ndarray, rows: int = 6, cols: int = 6, precision: int = 4) -> str:
+    """A matrix as text, at most ``rows``×``cols`` entries with ellipses for the rest."""
+    x = np.atleast_2d(np.asarray(x, dtype=float))
+    r, c = x.shape
+    ri = list(range(r)) if r <= rows else [*range(rows // 2), -1, *range(r - rows // 2, r)]
+    ci = list(range(c)) if c <= cols else [*range(cols // 2), -1, *range(c - cols // 2, c)]
+    width = precision + 7
+    lines = []
+    for i in ri:
+        if i == -1:
+            lines.append(" " * 2 + "⋮")
+            continue
+        cells = []
+        for j in ci:
+            cells.append("…".rjust(width) if j == -1 else f"{x[i, j]:{width}.{precision}g}")
+        lines.append("".join(cells))
+    return "\n".join(lines)

@@ -36,11 +36,12 @@ class Cost:
 
     @property
     def formula(self) -> str:
+        """Cᵢ, the cost of one sample i, summed over the output units k."""
         if self.name == "quadratic":
-            return "C = ½‖a − y‖²"
+            return "Cᵢ = ½ Σₖ (aₖ − yₖ)²"
         if self.categorical:
-            return "C = −Σ y ln a"
-        return "C = −Σ [y ln a + (1−y) ln(1−a)]"
+            return "Cᵢ = −Σₖ yₖ ln aₖ"
+        return "Cᵢ = −Σₖ [yₖ ln aₖ + (1−yₖ) ln(1−aₖ)]"
 
     def per_sample(self, a: np.ndarray, y: np.ndarray, z: np.ndarray | None = None) -> np.ndarray:
         """C_i for each column i, shape (batch,); pass z^L for the exact cross-entropy."""

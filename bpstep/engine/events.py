@@ -26,6 +26,18 @@ class ForwardEvent:
 
 
 @dataclass(frozen=True, eq=False)
+class CostEvent:
+    """Ĵ = (1/n) Σᵢ Cᵢ + (λ/2) Σₘ ‖W^m‖² on the batch, before the update (the cost stop)."""
+
+    cost: float
+    per_sample: np.ndarray  # C_i, shape (batch,)
+    a: np.ndarray  # a^L
+    y: np.ndarray
+    l2_term: float
+    cost_name: str
+
+
+@dataclass(frozen=True, eq=False)
 class BackwardEvent:
     """δ^m and the gradients of layer m.
 
@@ -68,10 +80,5 @@ class UpdateEvent:
     lr: float
     optimizer: str
 
-    @property
-    def step_W(self) -> np.ndarray:
-        return self.W_after - self.W_before
 
-    @property
-    def step_b(self) -> np.ndarray:
-        return self.b_after - self.b_before
+Event = ForwardEvent | CostEvent | BackwardEvent | UpdateEvent

@@ -20,7 +20,8 @@ class Optimizer:
     """Plain gradient descent; subclasses keep per-parameter state."""
 
     name = "sgd"
-    formula = "W ← W − α ∂Ĵ/∂W"
+    # the update of layer m ({m}: its superscript), in the lesson's symbols
+    formula = "W{m} ← W{m} − α ∂Ĵ/∂W{m},   b{m} ← b{m} − α ∂Ĵ/∂b{m}"
 
     def __init__(self, sizes: list[int]) -> None:
         self.shapes = [((n, m), (n, 1)) for m, n in zip(sizes[:-1], sizes[1:], strict=True)]
@@ -69,7 +70,7 @@ class Optimizer:
 
 class Momentum(Optimizer):
     name = "momentum"
-    formula = "v ← μv − α ∂Ĵ/∂W,  W ← W + v"
+    formula = "v ← μv − α ∂Ĵ/∂W{m},   W{m} ← W{m} + v   (μ = 0.9)"
 
     def __init__(self, sizes: list[int], mu: float = 0.9) -> None:
         super().__init__(sizes)
@@ -96,7 +97,7 @@ class Momentum(Optimizer):
 
 class Adam(Optimizer):
     name = "adam"
-    formula = "W ← W − α m̂/(√v̂ + ε)"
+    formula = "W{m} ← W{m} − α m̂/(√v̂ + ε)   (Adam)"
 
     def __init__(self, sizes, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         super().__init__(sizes)

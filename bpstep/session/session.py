@@ -25,11 +25,13 @@ import numpy as np
 
 from bpstep.datasets import Dataset, check_fits, load_dataset
 from bpstep.engine.errors import OrderError
-from bpstep.engine.events import BackwardEvent, ForwardEvent, UpdateEvent
+from bpstep.engine.events import BackwardEvent, CostEvent, Event
 from bpstep.engine.network import Network
+from bpstep.notation import sup
 from bpstep.session.breakpoints import EPOCH_END, BreakpointSet
 from bpstep.session.config import SessionConfig
 from bpstep.session.history import HISTORY_BUDGET, HISTORY_STOPS, Checkpoint, CheckpointStore
+from bpstep.session.tensors import computed_at, layer_tensors, stop_tensors
 from bpstep.session.timeline import Phase, StopId, iteration_stops
 from bpstep.session.watches import WatchSet, first_nonfinite
 
@@ -47,21 +49,6 @@ __all__ = [
 PROGRESS_INTERVAL = 0.05  # seconds between progress callbacks
 
 Progress = Callable[[float, str], None]
-
-
-@dataclass(frozen=True, eq=False)
-class CostEvent:
-    """Ĵ = (1/n) Σᵢ Cᵢ + (λ/2) Σₘ ‖W^m‖² on the batch, before the update."""
-
-    cost: float
-    per_sample: np.ndarray  # C_i, shape (batch,)
-    a: np.ndarray  # a^L
-    y: np.ndarray
-    l2_term: float
-    cost_name: str
-
-
-Event = ForwardEvent | CostEvent | BackwardEvent | UpdateEvent
 
 
 @dataclass(frozen=True)
@@ -395,42 +382,22 @@ class Session:
 
     # ------------------------------------------------------------------ screen state
     def tensors(self, layer: int) -> dict[str, np.ndarray]:
-        """Everything known about layer ``layer`` at this stop, in this iteration.
+        """Everything known about layer ``layer`` at this stop, in this iteration
+        (``tensors.layer_tensors``): W, b, then a_prev, z, a after its forward stop, ∂C/∂a,
+        f′(z), δ, ∂Ĵ/∂W, ∂Ĵ/∂b after its backward stop, W before, ΔW, Δb after its update stop;
+        y and Cᵢ at the output layer after the cost stop."""
+        net = self.network
+        return layer_tensors(
+            self._events, layer, self.L, net.weights[layer - 1], net.biases[layer - 1]
+        )
 
-        Keys among W, b (current parameters), a_prev, z, a (after its forward stop), fprime,
-        delta, grad_W, grad_b (after its backward stop), W_before, W_after, b_before, b_after
-        and the steps dW = W_after − W_before, db (after its update stop); for the output layer
-        after the cost stop also y (the batch's targets) and C (the per-sample costs Cᵢ, shape
-        (1, n)).
-        """
-        out: dict[str, np.ndarray] = {
-            "W": self.network.weights[layer - 1],
-            "b": self.network.biases[layer - 1],
-        }
-        for sid, ev in self._events:
-            if isinstance(ev, CostEvent) and layer == self.L:
-                out.update(y=ev.y, C=np.asarray(ev.per_sample).reshape(1, -1))
-                continue
-            if sid.layer != layer:
-                continue
-            if isinstance(ev, ForwardEvent):
-                out.update(W=ev.W, b=ev.b, a_prev=ev.a_prev, z=ev.z, a=ev.a)
-            elif isinstance(ev, BackwardEvent):
-                out.update(delta=ev.delta, grad_W=ev.grad_W, grad_b=ev.grad_b)
-                if ev.fprime is not None:
-                    out["fprime"] = ev.fprime
-            elif isinstance(ev, UpdateEvent):
-                out.update(
-                    W=ev.W_after,
-                    b=ev.b_after,
-                    W_before=ev.W_before,
-                    b_before=ev.b_before,
-                    W_after=ev.W_after,
-                    b_after=ev.b_after,
-                    dW=ev.W_after - ev.W_before,  # −α ∂Ĵ/∂W for plain SGD
-                    db=ev.b_after - ev.b_before,
-                )
-        return out
+    def computed(self, layer: int) -> tuple[str, ...]:
+        """The tensors of layer ``layer`` that the current stop computed, the main one first."""
+        return computed_at(self.stop.id, layer, self.L)
+
+    def stop_tensors(self) -> dict[str, np.ndarray]:
+        """The current stop's record: its equation's inputs and results (``bpstep trace``)."""
+        return stop_tensors(self.stop.id, self.stop.event)
 
     def event_at(self, sid: StopId) -> Event | None:
         """The event of stop ``sid`` in the current iteration, if it has happened."""
@@ -602,7 +569,7 @@ class Session:
             bad = first_nonfinite(sid.phase.value, ev)
             if bad:
                 return (
-                    f"non-finite {bad}{_sup(sid.layer)} at {sid.phase.value} m={sid.layer} "
+                    f"non-finite {bad}{sup(sid.layer)} at {sid.phase.value} m={sid.layer} "
                     f"{where}; try a smaller learning rate"
                 )
         if isinstance(ev, BackwardEvent):
@@ -659,10 +626,3 @@ def _finish(gen) -> None:
     """Run a pass generator past its last yield, so that the engine marks the pass complete."""
     for _ in gen:
         raise RuntimeError("a pass yielded more events than the network has layers")
-
-
-_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _sup(m: int | None) -> str:
-    return "" if m is None else str(m).translate(_SUP)

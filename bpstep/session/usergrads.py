@@ -63,6 +63,7 @@ import numpy as np
 from bpstep.engine.errors import UserCodeError
 from bpstep.engine.events import BackwardEvent
 from bpstep.engine.gradcheck import band, numerical_gradient, relative_error
+from bpstep.notation import sup
 from bpstep.session.deadline import TIME_LIMIT, TimeLimit, call_with_time_limit
 
 AGREE = 1e-6  # relative error below which the learner's value agrees
@@ -156,16 +157,13 @@ class Finding:
 
     @property
     def symbol(self) -> str:
-        m = str(self.layer).translate(_SUP)
+        m = sup(self.layer)
         return {
             "output_delta": f"δ{m}",
             "hidden_delta": f"δ{m}",
             "weight_grad": f"∂Ĵ/∂W{m}",
             "bias_grad": f"∂Ĵ/∂b{m}",
         }[self.function]
-
-
-_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 # ---------------------------------------------------------------------------- loading
@@ -308,7 +306,7 @@ def _arguments(ev: BackwardEvent, network, Y: np.ndarray) -> dict[str, object]:
 
 
 def _shape_name(function: str, m: int) -> str:
-    sm = str(m).translate(_SUP)
+    sm = sup(m)
     return {
         "output_delta": f"δ{sm} must be shaped like z{sm}",
         "hidden_delta": f"δ{sm} must be shaped like z{sm}",

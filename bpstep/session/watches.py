@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bpstep.notation import sup
+
 
 @dataclass
 class NormWatch:
@@ -54,11 +56,7 @@ class NormWatch:
     def spec(self) -> str:
         """For a screen, e.g. ‖δ¹‖<0.001 or ‖∂Ĵ/∂Wᵐ‖>10 (m: every layer)."""
         sym = "δ" if self.tensor == "delta" else "∂Ĵ/∂W"
-        m = (
-            str(self.layer).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
-            if self.layer
-            else "ᵐ"
-        )
+        m = sup(self.layer) if self.layer else "ᵐ"
         bounds = [f"<{self.below:g}"] if self.below is not None else []
         bounds += [f">{self.above:g}"] if self.above is not None else []
         return f"‖{sym}{m}‖" + " or ".join(bounds)
@@ -69,9 +67,9 @@ class NormWatch:
         norm = float(np.linalg.norm(value))
         sym = "δ" if self.tensor == "delta" else "∂Ĵ/∂W"
         if self.below is not None and norm < self.below:
-            return f"watch: ‖{sym}^{layer}‖ = {norm:.3g} fell below {self.below:g} (vanishing)"
+            return f"watch: ‖{sym}{sup(layer)}‖ = {norm:.3g} fell below {self.below:g} (vanishing)"
         if self.above is not None and norm > self.above:
-            return f"watch: ‖{sym}^{layer}‖ = {norm:.3g} rose above {self.above:g} (exploding)"
+            return f"watch: ‖{sym}{sup(layer)}‖ = {norm:.3g} rose above {self.above:g} (exploding)"
         return None
 
 

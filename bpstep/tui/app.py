@@ -18,8 +18,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, ProgressBar, Static
 
-from bpstep.commands.render import tensor_label
 from bpstep.engine.errors import BpstepError
+from bpstep.notation import tensor_label
 from bpstep.session import Phase, Session, StopId
 
 from .commands import DebuggerCommands
@@ -30,19 +30,11 @@ from .widgets.equation import EquationView
 from .widgets.heatmap import Heatmap
 from .widgets.input_view import InputView
 from .widgets.network_view import NetworkView
-from .widgets.tensor_view import ORDER, TensorView
+from .widgets.tensor_view import TensorView
 from .widgets.user_grads import UserGradsView
 
 REPAINT_INTERVAL = 0.1
 CHECKING: list = []  # findings not known yet: a worker is checking the learner's functions
-
-# what each kind of stop computes, the one to show first
-NEW_AT = {
-    Phase.FORWARD: ("z", "a"),
-    Phase.COST: ("C", "y"),
-    Phase.BACKWARD: ("delta", "fprime", "grad_W", "grad_b"),
-    Phase.UPDATE: ("dW", "W", "b", "db"),
-}
 
 # the tensor each of the learner's functions computes (bpstep --grads)
 FUNCTION_TENSOR = {
@@ -51,13 +43,6 @@ FUNCTION_TENSOR = {
     "weight_grad": "grad_W",
     "bias_grad": "grad_b",
 }
-
-
-def new_at_stop(stop, layer: int, L: int) -> tuple[str, ...]:
-    """The tensors of layer ``layer`` that the stop ``stop`` has just computed."""
-    if stop.phase is Phase.COST:
-        return NEW_AT[Phase.COST] if layer == L else ()
-    return NEW_AT.get(stop.phase, ()) if stop.layer == layer else ()
 
 
 class BpstepApp(App[int]):
@@ -168,7 +153,7 @@ class BpstepApp(App[int]):
         self.query_one(EquationView).show(s)
         tv = self.query_one(TensorView)
         self.query_one("#tensors").border_title = f"layer m = {self.layer}"
-        new = new_at_stop(s.stop, self.layer, s.L)
+        new = s.computed(self.layer)
         findings = self.current_findings()  # None without --grads or away from backward stops
         if self.follow_tensor and new:
             self.tensor_name = new[0]
@@ -415,7 +400,7 @@ class BpstepApp(App[int]):
         self.refresh_view()
 
     def action_tensor(self, step: int) -> None:
-        names = [n for n in ORDER if n in self.session.tensors(self.layer)]
+        names = list(self.session.tensors(self.layer))
         if names:
             i = names.index(self.tensor_name) if self.tensor_name in names else 0
             self._pin_tensor(names[(i + step) % len(names)])

@@ -6,12 +6,12 @@ from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
-from bpstep.commands.render import equation
+from bpstep.notation import equation
 
 
 class EquationView(Static):
     def show(self, session) -> None:
-        eq, shapes = equation(session.stop, session)
+        eq, shapes = equation(session.stop.event, session.network)
         lines = [Text(eq, style="bold #e5c07b"), Text(shapes, style="#abb2bf")]
         if session.stop.message:
             lines.append(Text(session.stop.message, style="bold #e06c75"))

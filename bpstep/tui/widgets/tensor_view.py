@@ -16,14 +16,11 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from bpstep.commands.render import summary, tensor_label
+from bpstep.notation import tensor_label
+from bpstep.session.tensors import ORDER, PER_SAMPLE, summary
 
 from .heatmap import Heatmap
 
-ORDER = [
-    *("W", "b", "a_prev", "z", "a", "y", "C", "fprime", "delta", "grad_W", "grad_b", "dW", "db")
-]
-PER_SAMPLE = {"a_prev", "z", "a", "y", "fprime", "delta"}
 MAX_NUMBER_CELLS = 160
 NEW_STYLE = "#e5c07b"  # the tensors the current stop computed
 
@@ -62,7 +59,7 @@ class TensorView(Vertical):
         selected: str,
         sample: int,
         precision: int,
-        new: set[str] = frozenset(),
+        new: set[str] | frozenset[str] = frozenset(),
     ) -> str:
         """Draw; returns the name actually selected (the first known one if ``selected`` isn't).
 
@@ -82,7 +79,7 @@ class TensorView(Vertical):
         # A short pane lists a window of rows around the selected tensor, so that its numbers
         # still have room.
         height = self.content_size.height
-        possible = len(ORDER)
+        possible = len(ORDER)  # the most a layer can list: a steady height
         if height and height < possible + 1 + 2 + 8:
             possible = max(2, height // 2 - 2)
         shown = names
