@@ -42,7 +42,7 @@ def instrument(app: BpstepApp) -> dict:
 
     # the key's action is looked up on the instance, so wrapping it there times every press
     app.action_step = timed(app.action_step)
-    app.action_back = timed(app.action_back)
+    app.action_step_back = timed(app.action_step_back)
     screen = app.screen
     original = screen._compositor_refresh
 
@@ -77,7 +77,7 @@ async def measure(name: str, session: Session, grads: str | None = None) -> None
             # with --grads the stop is painted first; the check runs in a thread and its
             # findings are painted when it ends: both times, from the key
             latency.append(marks["first"] - marks["key"])
-            while app._checking:
+            while app.grads is not None and app.grads.busy:
                 await app.workers.wait_for_complete()
                 await pilot.pause()
             if app.session.stop.phase.value == "backward":

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bpstep.session import load_session
+
 BPSTEP = Path(sys.executable).with_name("bpstep")
 
 
@@ -265,9 +267,9 @@ def test_train_watch_stops_saves_where_it_fired_and_the_debugger_opens_there(tmp
     assert "‖δ¹‖" in out.stderr and "fell below 0.002 (vanishing)" in out.stderr
     assert "(epoch 1, iteration 1)" in out.stderr
     assert f"bpstep --load {save}" in out.stdout
-    from bpstep.session import Phase, Session
+    from bpstep.session import Phase
 
-    s = Session.load(save)
+    s = load_session(save)
     assert s.stop.id.phase is Phase.BACKWARD and s.stop.id.layer == 1
     assert s.stop.global_iteration == 0
 

@@ -22,6 +22,8 @@ from bpstep.session import (
     SessionConfig,
     StopId,
     build_config,
+    load_session,
+    save_session,
 )
 from bpstep.session.session import HISTORY_BUDGET
 
@@ -115,7 +117,7 @@ def test_back_then_forward_reproduces_every_number(optimizer, walk, seed):
 
 def test_back_across_epoch_boundaries_is_bit_exact_and_drops_later_history():
     s = small_blobs()
-    per_epoch = s.iterations_per_epoch * s.S
+    per_epoch = s.iterations_per_epoch * s.stops_per_iteration
     target = per_epoch + 3
     while s.index < target:
         s.step()
@@ -155,7 +157,7 @@ def test_run_kinds_end_where_they_should():
     s.run_iteration()
     assert s.stop.id == StopId(Phase.UPDATE, s.L)
     s.run_epoch()
-    assert s.completed_epochs == 1 and s.index == s.iterations_per_epoch * s.S
+    assert s.completed_epochs == 1 and s.index == s.iterations_per_epoch * s.stops_per_iteration
     s.run_epochs(3)
     assert s.completed_epochs == 4
 
@@ -245,8 +247,8 @@ def test_save_and_load_continue_exactly(tmp_path):
         a.step()
     a.breakpoints.add(StopId(Phase.COST))
     path = tmp_path / "s.npz"
-    a.save(path)
-    b = Session.load(path)
+    save_session(a, path)
+    b = load_session(path)
     assert same(snapshot(a), snapshot(b))
     assert StopId(Phase.COST) in b.breakpoints
     a.breakpoints.clear()
@@ -259,23 +261,23 @@ def test_save_and_load_continue_exactly(tmp_path):
 
 def test_load_refuses_missing_truncated_and_foreign_files(tmp_path):
     with pytest.raises(DataError, match="no such file"):
-        Session.load(tmp_path / "nope.npz")
+        load_session(tmp_path / "nope.npz")
     s = xor_session()
     good = tmp_path / "good.npz"
-    s.save(good)
+    save_session(s, good)
     cut = tmp_path / "cut.npz"
     cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     with pytest.raises(DataError, match="truncated or corrupt"):
-        Session.load(cut)
+        load_session(cut)
     foreign = tmp_path / "foreign.npz"
     np.savez(foreign, X=np.zeros(3))
     with pytest.raises(DataError, match="not a saved bpstep session"):
-        Session.load(foreign)
+        load_session(foreign)
 
 
 def test_save_into_a_missing_folder_is_refused(tmp_path):
     with pytest.raises(DataError, match="does not exist"):
-        xor_session().save(tmp_path / "no" / "s.npz")
+        save_session(xor_session(), tmp_path / "no" / "s.npz")
 
 
 def test_history_memory_is_bounded_on_784_100_10():
@@ -333,7 +335,7 @@ def test_presets_build_and_show_their_point():
     r = reg.history[-1]
     assert r.test_cost - r.train_cost < h[-1].test_cost - h[-1].train_cost
     van = Session(build_config("vanishing"))
-    van.run_to(van.S)
+    van.run_to(van.stops_per_iteration)
     d1 = np.linalg.norm(van.tensors(1)["delta"])
     dL = np.linalg.norm(van.tensors(van.L)["delta"])
     assert d1 < 0.1 * dL
@@ -356,8 +358,8 @@ def test_epoch_records_hold_the_data_cost_without_the_l2_term(tmp_path):
     assert rec.test_data_cost == pytest.approx(rec.test_cost - reg, rel=1e-12)
     assert rec.train_data_cost == net.data_cost(d.X_train, d.Y_train) < rec.train_cost
     path = tmp_path / "s.npz"
-    s.save(path)
-    assert Session.load(path).history == s.history
+    save_session(s, path)
+    assert load_session(path).history == s.history
     plain = small_blobs()
     plain.run_epochs(1)
     assert plain.history[0].train_data_cost == plain.history[0].train_cost  # λ = 0: J = Ĵ
@@ -387,14 +389,14 @@ def test_a_session_on_in_memory_data_loads_with_that_data_and_only_that(tmp_path
     for _ in range(4):
         a.step()
     path = tmp_path / "mem.npz"
-    a.save(path)
+    save_session(a, path)
     with pytest.raises(DataError, match=r"in-memory data \('my-blobs'\).*dataset=\.\.\."):
-        Session.load(path)
-    b = Session.load(path, dataset=data)
+        load_session(path)
+    b = load_session(path, dataset=data)
     assert same(snapshot(a), snapshot(b))
     other = load_dataset("blobs:n=60", seed=4)
     with pytest.raises(DataError, match="not the data the session was saved with"):
-        Session.load(path, dataset=other)
+        load_session(path, dataset=other)
 
 
 def test_a_data_file_changed_since_the_save_is_refused(tmp_path):
@@ -405,11 +407,11 @@ def test_a_data_file_changed_since_the_save_is_refused(tmp_path):
     a = Session(SessionConfig(data=str(csv), hidden=[3], batch_size=8))
     a.run_epochs(1)
     path = tmp_path / "s.npz"
-    a.save(path)
-    assert same(snapshot(a), snapshot(Session.load(path)))
+    save_session(a, path)
+    assert same(snapshot(a), snapshot(load_session(path)))
     csv.write_text("\n".join(rows[:-1] + ["9.0,9.0,1"]) + "\n")
     with pytest.raises(DataError, match=r"cannot load .*not the data the session was saved with"):
-        Session.load(path)
+        load_session(path)
 
 
 def test_a_loaded_session_steps_back_through_the_saved_history(tmp_path):
@@ -418,8 +420,8 @@ def test_a_loaded_session_steps_back_through_the_saved_history(tmp_path):
     for _ in range(5):
         a.step()
     path = tmp_path / "s.npz"
-    a.save(path)
-    b = Session.load(path)
+    save_session(a, path)
+    b = load_session(path)
     assert len(b.checkpoints) == len(a.checkpoints) > 1
     for _ in range(150):  # back across iterations and an epoch boundary, bit for bit
         a.back()
@@ -440,8 +442,8 @@ def test_a_big_networks_history_is_left_out_of_the_file(tmp_path, monkeypatch):
     s.step()  # forward m=1 of the next iteration: one back reaches into the previous one
     assert s.can_back()
     monkeypatch.setattr(saveload, "SAVED_HISTORY_BYTES", 0)  # as for 784-100-10's 45 MB
-    s.save(tmp_path / "s.npz")
-    b = Session.load(tmp_path / "s.npz")
+    save_session(s, tmp_path / "s.npz")
+    b = load_session(tmp_path / "s.npz")
     assert len(b.checkpoints) == 1 and b.can_back() is False
 
 
@@ -451,10 +453,10 @@ def test_a_saved_file_gets_the_usual_permissions_not_the_temp_files(tmp_path):
     path = tmp_path / "s.npz"
     umask = os.umask(0o022)
     try:
-        xor_session().save(path)
+        save_session(xor_session(), path)
         assert path.stat().st_mode & 0o777 == 0o644  # as open(path, "w") would make it
         path.chmod(0o600)
-        xor_session().save(path)  # overwriting keeps the mode the user chose
+        save_session(xor_session(), path)  # overwriting keeps the mode the user chose
         assert path.stat().st_mode & 0o777 == 0o600
     finally:
         os.umask(umask)

@@ -22,6 +22,8 @@ from bpstep.session import (
     SessionConfig,
     StopId,
     build_config,
+    load_session,
+    save_session,
 )
 from bpstep.session.history import Checkpoint, CheckpointStore
 from bpstep.session.saveload import FORMAT
@@ -90,9 +92,9 @@ def test_random_walks_with_runs_reproduce_a_straight_replay(config, moves, rnd):
 def test_last_partial_batch_counts_as_a_batch():
     s = Session(SessionConfig(data="xor", batch_size=3))
     assert s.iterations_per_epoch == 2
-    s.run_to(s.S)
+    s.run_to(s.stops_per_iteration)
     first = set(s.batch_indices.tolist())
-    s.run_to(2 * s.S)
+    s.run_to(2 * s.stops_per_iteration)
     second = set(s.batch_indices.tolist())
     assert len(first) == 3 and len(second) == 1 and first | second == {0, 1, 2, 3}
     assert s.completed_epochs == 1
@@ -103,7 +105,7 @@ def test_shuffle_depends_on_seed_and_epoch_only():
     b = Session(SessionConfig(data="blobs:n=40", batch_size=8, seed=1, lr=0.1))
     orders = []
     for s in (a, b):
-        s.run_to(s.S)
+        s.run_to(s.stops_per_iteration)
         orders.append(s.batch_indices.copy())
     assert np.array_equal(*orders)
     expected = np.random.default_rng([1, 1]).permutation(a.n_train)[:8]
@@ -166,7 +168,7 @@ def test_epoch_breakpoint_with_the_fast_path_stops_at_each_epoch_end():
     for epoch in (1, 2):
         r = s.run_epochs(5)
         assert r.reason == "breakpoint" and s.completed_epochs == epoch
-        assert s.index == epoch * s.iterations_per_epoch * s.S
+        assert s.index == epoch * s.iterations_per_epoch * s.stops_per_iteration
         assert s.stop.id == StopId(Phase.UPDATE, s.L) and "delta" in s.tensors(1)
 
 
@@ -226,12 +228,12 @@ def test_history_byte_accounting_on_a_network():
 
 def test_back_within_an_iteration_does_not_replay_earlier_iterations(monkeypatch):
     s = Session(SessionConfig(data="digits", hidden=[30], batch_size=10))
-    s.run_to(5 * s.S + 4)
+    s.run_to(5 * s.stops_per_iteration + 4)
     calls = []
     monkeypatch.setattr(s, "_fast_iteration", lambda g: calls.append(g))
     for _ in range(3):
         s.back()
-    assert calls == [] and s.index == 5 * s.S + 1
+    assert calls == [] and s.index == 5 * s.stops_per_iteration + 1
 
 
 # ------------------------------------------------------------------ load refusals
@@ -240,7 +242,7 @@ def test_back_within_an_iteration_does_not_replay_earlier_iterations(monkeypatch
 def test_load_refuses_files_that_are_not_sessions(tmp_path):
     s = Session(SessionConfig())
     good = tmp_path / "good.npz"
-    s.save(good)
+    save_session(s, good)
     cases = {}
     npy = tmp_path / "array.npy"
     np.save(npy, np.zeros(3))
@@ -267,7 +269,7 @@ def test_load_refuses_files_that_are_not_sessions(tmp_path):
     cases[wrong] = "cannot load"
     for path, fragment in cases.items():
         with pytest.raises(DataError) as info:
-            Session.load(path)
+            load_session(path)
         assert fragment in str(info.value) and "\n" not in str(info.value), path.name
 
 
@@ -275,8 +277,8 @@ def test_load_at_an_epoch_end_and_at_start(tmp_path):
     for stops in (0, 1, 7 * 3):
         a = Session(SessionConfig(data="xor", batch_size=2))
         a.run_to(stops)
-        a.save(tmp_path / "s.npz")
-        b = Session.load(tmp_path / "s.npz")
+        save_session(a, tmp_path / "s.npz")
+        b = load_session(tmp_path / "s.npz")
         assert same(snapshot(a), snapshot(b))
         a.run_epochs(3)
         b.run_epochs(3)

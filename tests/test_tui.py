@@ -52,7 +52,7 @@ async def settle(app: BpstepApp, pilot) -> None:
     for _ in range(200):
         await app.workers.wait_for_complete()
         await pilot.pause()
-        if not app._checking:
+        if not app.grads.busy:
             return
     raise AssertionError("the check of the learner's functions never finished")
 
@@ -298,6 +298,26 @@ async def test_help_screen_lists_keys_and_closes():
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is app.screen_stack[0]
+
+
+@pytest.mark.parametrize("size", [(80, 24), SIZE])
+async def test_the_help_screen_scrolls_with_the_keyboard_to_every_key(size):
+    """↓, PgDn and End reach the Session keys (save, load, palette, quit) at any size."""
+    from bpstep.tui.keys import KEYS
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        seen = screen_text(app)
+        for key in ("down", "pagedown", "end"):
+            await pilot.press(key)
+            await pilot.pause()
+            seen += screen_text(app)
+        for k in KEYS:
+            if k.shown:
+                assert k.help[:30] in seen, k.help
+        assert "this help: every key" in screen_text(app)  # End shows the last section
 
 
 async def test_quit_key():
@@ -693,11 +713,11 @@ async def test_the_learners_code_runs_in_a_thread_and_the_pane_fills_in(tmp_path
         for _ in range(4):
             await pilot.press("n")  # backward m = 2: weight_grad waits for the gate
         assert app.session.stop.id == StopId(Phase.BACKWARD, 2)
-        assert app._checking and "checking your functions" in text_of(app, "#grads")
+        assert app.grads.busy and "checking your functions" in text_of(app, "#grads")
         assert "backward m=2" in text_of(app, "#network")  # the stop itself is on screen
         assert app.tensor_name == "delta"
         await pilot.press("tab", "shift+tab")  # and the keys still work meanwhile
-        assert app._checking and app.tensor_name == "delta"
+        assert app.grads.busy and app.tensor_name == "delta"
         gate.write_text("")
         await settle(app, pilot)
         assert "weight_grad → ∂Ĵ/∂W²: error" in text_of(app, "#grads")
@@ -715,7 +735,7 @@ async def test_q_quits_at_once_while_the_learners_endless_loop_is_being_checked(
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(5):  # backward m = 1: hidden_delta starts its endless loop
             await pilot.press("n")
-        assert app._checking
+        assert app.grads.busy
         started = loop.time()
         await pilot.press("q")
     assert loop.time() - started < 20  # not the 60 s time limit

@@ -41,7 +41,7 @@ def session_from_args(args: argparse.Namespace) -> Session:
     Raises a BpstepError subclass (ConfigError, DataError) with a one-line message on bad input.
     """
     from bpstep.engine.errors import ConfigError
-    from bpstep.session import Session, build_config
+    from bpstep.session import Session, build_config, load_session
 
     load = getattr(args, "load", None)
     overrides = overrides_from_args(args)
@@ -52,7 +52,7 @@ def session_from_args(args: argparse.Namespace) -> Session:
             raise ConfigError(
                 f"--load continues a saved session as it was; it cannot be combined with {names}"
             )
-        return Session.load(load)
+        return load_session(load)
     config = build_config(getattr(args, "preset", None) or "xor", **overrides)
     return Session(config)
 

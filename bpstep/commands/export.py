@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         raise DataError(f"cannot export to {out}: it is a file, not a folder")
     session = session_from_args(args)
     if k:
-        session.run_to(session.index + k * session.S)
+        session.run_to(session.index + k * session.stops_per_iteration)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

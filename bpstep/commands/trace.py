@@ -59,7 +59,7 @@ def stop_record(stop, session) -> dict:
 def run(args: argparse.Namespace) -> int:
     k = positive_int(args.iterations, "--iterations")
     session = session_from_args(args)
-    target = session.index + k * session.S
+    target = session.index + k * session.stops_per_iteration
     console = None if args.json else make_console()
     while session.index < target:
         stop = session.step()
@@ -67,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(json.dumps(stop_record(stop, session), ensure_ascii=False) + "\n")
         else:
             _print_stop(console, stop, session)
-        if stop.message and stop.message.startswith("non-finite"):
+        problem = session.nonfinite_here()
+        if problem:
+            print(f"bpstep: trace stopped: {problem}", file=sys.stderr)
             break
     sys.stdout.flush()
     return 0

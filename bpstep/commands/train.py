@@ -7,6 +7,7 @@ import sys
 
 from bpstep.commands.common import color_allowed, make_console, session_from_args
 from bpstep.engine.errors import ConfigError
+from bpstep.session import RunReason, save_session
 from bpstep.session.watches import parse_watch
 
 
@@ -95,21 +96,21 @@ def run(args: argparse.Namespace) -> int:
                     bar.update(task, completed=e + fraction, description=text)
 
                 result = session.run_epochs(1, progress=report)
-                if result.reason != "done":
+                if result.reason is not RunReason.DONE:
                     break
                 _row(table, session.history[-1], regularised)
     else:
         for _ in range(epochs):
             result = session.run_epochs(1)
-            if result.reason != "done":
+            if result.reason is not RunReason.DONE:
                 break
             _row(table, session.history[-1], regularised)
     console.print(table)
-    stopped = result is not None and result.reason != "done"
+    stopped = result is not None and result.reason is not RunReason.DONE
     if stopped:
         print(f"bpstep: training stopped: {result.message}", file=sys.stderr)
     if args.save:
-        session.save(args.save)
+        saved = save_session(session, args.save)
         st = session.stop
         where = (
             f" at the stop where the run stopped ({st.id}, epoch {st.epoch}, iteration "
@@ -118,10 +119,10 @@ def run(args: argparse.Namespace) -> int:
             else ""
         )
         # soft_wrap: a path is never broken over lines, so it can be copied
-        console.print(f"saved the session to {args.save}{where}", markup=False, soft_wrap=True)
+        console.print(f"saved the session to {saved}{where}", markup=False, soft_wrap=True)
         if stopped:
             console.print(
-                f"open it there with: bpstep --load {args.save}", markup=False, soft_wrap=True
+                f"open it there with: bpstep --load {saved}", markup=False, soft_wrap=True
             )
     return 1 if stopped else 0
 

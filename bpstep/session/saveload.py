@@ -18,9 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
+from bpstep.datasets import Dataset
 from bpstep.engine.errors import BpstepError, DataError
 from bpstep.session.atomic import atomic_write
 from bpstep.session.config import SessionConfig
+from bpstep.session.history import Checkpoint
+from bpstep.session.session import Session
+from bpstep.session.state import EpochRecord, SessionState
 
 FORMAT = "bpstep-session"
 VERSION = 1
@@ -29,7 +33,7 @@ VERSION = 1
 SAVED_HISTORY_BYTES = 16 * 2**20
 
 
-def _checkpoint_arrays(prefix: str, ck) -> dict[str, np.ndarray]:
+def _checkpoint_arrays(prefix: str, ck: Checkpoint) -> dict[str, np.ndarray]:
     out = {}
     for m, (W, b) in enumerate(zip(ck.weights, ck.biases, strict=True), start=1):
         out[f"{prefix}W{m}"] = W
@@ -39,63 +43,75 @@ def _checkpoint_arrays(prefix: str, ck) -> dict[str, np.ndarray]:
     return out
 
 
-def _read_checkpoint(data: dict, prefix: str, L: int):
-    from bpstep.session.history import Checkpoint
-
+def _read_checkpoint(data: dict, prefix: str, L: int) -> Checkpoint:
     weights = [data[f"{prefix}W{m}"].astype(np.float64) for m in range(1, L + 1)]
     biases = [data[f"{prefix}b{m}"].astype(np.float64) for m in range(1, L + 1)]
     opt = {k[len(prefix) + 4 :]: data[k] for k in data if k.startswith(f"{prefix}opt_")}
     return Checkpoint(weights, biases, opt)
 
 
-def save_session(session, path) -> None:
-    """Write ``session`` to ``path`` atomically: a temp file in the same folder, then rename."""
+def save_session(session: Session, path: str | Path) -> Path:
+    """Write ``session`` to ``path`` atomically (a temp file in the same folder, then rename);
+    returns the path written (``.npz`` added when the name has no suffix)."""
     path = Path(path)
-    if path.suffix != ".npz":
-        path = path.with_name(path.name + ".npz") if not path.suffix else path
+    if not path.suffix:
+        path = path.with_name(path.name + ".npz")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise DataError(f"cannot save to {path}: the folder {folder} does not exist")
-    ck = session._current_start
-    g = session._locate(session.index)[0] if session.index else 0
-    arrays: dict[str, np.ndarray] = {
-        "format": np.array(FORMAT),
-        "version": np.array(VERSION),
-        "config": np.array(session.config.to_json()),
-        "index": np.array(session.index),
-        "iteration": np.array(g),
-        "history": np.array(json.dumps([vars(r) for r in session.history])),
-        "iter_costs": np.array(json.dumps({str(k): v for k, v in session._iter_costs.items()})),
-        "breakpoints": np.array(json.dumps(session.breakpoints.to_list())),
-        "watches": np.array(json.dumps(session.watches.to_dict())),
-        "data_fingerprint": np.array(session.dataset.fingerprint()),
-        "data_in_memory": np.array(session.data_in_memory),
-    }
-    arrays.update(_checkpoint_arrays("", ck))
-    earlier = {k: c for k, c in session.checkpoints.items().items() if k < g}
-    if sum(c.nbytes for c in earlier.values()) <= SAVED_HISTORY_BYTES:
-        arrays["history_keys"] = np.array(sorted(earlier), dtype=np.int64)
-        for k, c in earlier.items():
-            arrays.update(_checkpoint_arrays(f"h{k}_", c))
+    arrays = state_arrays(session.state(history_bytes=SAVED_HISTORY_BYTES))
     try:
         atomic_write(path, lambda fh: np.savez(fh, **arrays))
     except OSError as exc:
         raise DataError(f"cannot save to {path}: {exc.strerror or exc}") from None
+    return path
 
 
-def load_session(path, dataset=None):
-    """A new Session read from ``path``; DataError for a missing, truncated or foreign file, or
-    for data that is not what the session was saved with (``dataset``: the in-memory data of a
-    session built on one; otherwise the data is rebuilt from the configuration).
+def state_arrays(state: SessionState) -> dict[str, np.ndarray]:
+    """A session's state as the named arrays of one .npz file."""
+    arrays: dict[str, np.ndarray] = {
+        "format": np.array(FORMAT),
+        "version": np.array(VERSION),
+        "config": np.array(state.config.to_json()),
+        "index": np.array(state.index),
+        "iteration": np.array(state.iteration),
+        "history": np.array(json.dumps([vars(r) for r in state.history])),
+        "iter_costs": np.array(json.dumps({str(k): v for k, v in state.iteration_costs.items()})),
+        "breakpoints": np.array(json.dumps(state.breakpoints)),
+        "watches": np.array(json.dumps(state.watches)),
+        "data_fingerprint": np.array(state.data_fingerprint),
+        "data_in_memory": np.array(state.data_in_memory),
+    }
+    arrays.update(_checkpoint_arrays("", state.start))
+    arrays["history_keys"] = np.array(sorted(state.earlier), dtype=np.int64)
+    for k, c in state.earlier.items():
+        arrays.update(_checkpoint_arrays(f"h{k}_", c))
+    return arrays
 
-    Everything is read and checked, and the new session replayed to the saved stop, before it is
-    returned: a failure leaves any live session untouched.
+
+def load_session(path: str | Path, dataset: Dataset | None = None) -> Session:
+    """A new Session read from ``path``, continuing exactly where the saved one stopped.
+
+    DataError for a missing, truncated or foreign file, or for data that is not what the session
+    was saved with (``dataset``: the in-memory data of a session built on one; otherwise the data
+    is rebuilt from the configuration). Everything is read and checked, and the new session
+    replayed to the saved stop, before it is returned: a failure leaves any live session
+    untouched.
     """
-    from bpstep.session.breakpoints import BreakpointSet
-    from bpstep.session.session import EpochRecord, Session
-    from bpstep.session.watches import WatchSet
-
     path = Path(path)
+    data = _read_npz(path)
+    try:
+        return Session.resume(read_state(data), dataset)
+    except BpstepError as exc:
+        raise DataError(f"cannot load {path}: {exc}") from None
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise DataError(
+            f"cannot load {path}: the saved session is incomplete or damaged ({_line(exc)})"
+        ) from None
+
+
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of a saved session file, with its format and version checked."""
     if not path.exists():
         raise DataError(f"cannot load {path}: no such file (a session saved by bpstep, .npz)")
     if path.is_dir():
@@ -125,52 +141,51 @@ def load_session(path, dataset=None):
             f"cannot load {path}: saved by a newer bpstep (format {version}, "
             f"this one reads {VERSION})"
         )
-    try:
-        config = SessionConfig.from_json(str(data["config"]))
-        if dataset is None and "data_in_memory" in data and bool(data["data_in_memory"]):
-            raise DataError(
-                f"the session was trained on in-memory data ({config.data!r}), which is not in "
-                "the file: pass it back, Session.load(path, dataset=...)"
-            )
-        session = Session(config, dataset)
-        if "data_fingerprint" in data and str(data["data_fingerprint"]) != (
-            session.dataset.fingerprint()
-        ):
-            raise DataError(
-                f"the data {config.data!r} is not the data the session was saved with "
-                "(changed since, or another data set): it could not continue exactly"
-            )
-        L = session.L
-        ck = _read_checkpoint(data, "", L)
-        index = int(data["index"])
-        g = int(data["iteration"])
-        if index < 0 or g != (session._locate(index)[0] if index else 0):
-            raise ValueError(f"stop {index} is not in iteration {g}")
-        session.history = [EpochRecord(**r) for r in json.loads(str(data["history"]))]
-        session._iter_costs = {int(k): v for k, v in json.loads(str(data["iter_costs"])).items()}
-        session.breakpoints = BreakpointSet.from_list(json.loads(str(data["breakpoints"])))
-        session.watches = WatchSet.from_dict(json.loads(str(data["watches"])))
-        earlier = {
-            int(k): _read_checkpoint(data, f"h{int(k)}_", L)
-            for k in data.get("history_keys", np.zeros(0, dtype=np.int64))
-        }
-        if any(k >= g for k in earlier):
-            raise ValueError("a saved history checkpoint is not before the current iteration")
-        session.checkpoints.reset(g, ck, earlier)
-        session._restore(ck)
-        session._current_start, session._current_g = ck, g
-        if index:
-            session._index = g * session.S
-            while session._index < index:
-                session._advance()
-        session.stop = session._make_stop()
-    except BpstepError as exc:
-        raise DataError(f"cannot load {path}: {exc}") from None
-    except (KeyError, ValueError, TypeError, AttributeError) as exc:
-        raise DataError(
-            f"cannot load {path}: the saved session is incomplete or damaged ({_line(exc)})"
-        ) from None
-    return session
+    return data
+
+
+def read_state(data: dict[str, np.ndarray]) -> SessionState:
+    """The SessionState held by a saved file's arrays (KeyError, ValueError, TypeError when
+    something is missing or of the wrong kind)."""
+    config = SessionConfig.from_json(str(data["config"]))
+    L = len(config.layers) - 1 if config.layers is not None else len(config.hidden) + 1
+    keys = [int(k) for k in data.get("history_keys", np.zeros(0, dtype=np.int64))]
+    if any(k < 0 for k in keys):
+        raise ValueError("a history checkpoint has a negative iteration")
+    return SessionState(
+        config=config,
+        index=int(data["index"]),
+        iteration=int(data["iteration"]),
+        start=_read_checkpoint(data, "", L),
+        earlier={k: _read_checkpoint(data, f"h{k}_", L) for k in keys},
+        history=[EpochRecord(**_record(r)) for r in json.loads(str(data["history"]))],
+        iteration_costs={
+            int(k): _number(v) for k, v in json.loads(str(data["iter_costs"])).items()
+        },
+        breakpoints=[str(b) for b in json.loads(str(data["breakpoints"]))],
+        watches=dict(json.loads(str(data["watches"]))),
+        data_fingerprint=str(data["data_fingerprint"]) if "data_fingerprint" in data else "",
+        data_in_memory=bool(data["data_in_memory"]) if "data_in_memory" in data else False,
+    )
+
+
+def _number(v: object) -> float:
+    """A saved cost: a number (JSON writes NaN and Infinity as such)."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise ValueError(f"a saved cost is not a number: {v!r}")
+    return float(v)
+
+
+def _record(r: dict) -> dict:
+    """An epoch record's fields, with its costs checked to be numbers (or None)."""
+    out = dict(r)
+    for key, value in r.items():
+        if key in ("epoch", "end_index"):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"a saved epoch record's {key} is not an integer: {value!r}")
+        elif value is not None:
+            out[key] = _number(value)
+    return out
 
 
 def _line(exc: BaseException) -> str:

@@ -19,85 +19,38 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 from bpstep.datasets import Dataset, check_fits, load_dataset
-from bpstep.engine.errors import OrderError
-from bpstep.engine.events import BackwardEvent, CostEvent, Event
+from bpstep.engine.errors import BpstepError, ConfigError, DataError, OrderError
+from bpstep.engine.events import BackwardEvent, CostEvent, Event, ForwardEvent
 from bpstep.engine.network import Network
 from bpstep.notation import sup
 from bpstep.session.breakpoints import EPOCH_END, BreakpointSet
 from bpstep.session.config import SessionConfig
 from bpstep.session.history import HISTORY_BUDGET, HISTORY_STOPS, Checkpoint, CheckpointStore
+from bpstep.session.state import (
+    EpochRecord,
+    Halt,
+    RunReason,
+    RunResult,
+    SessionState,
+    Stop,
+)
 from bpstep.session.tensors import computed_at, layer_tensors, stop_tensors
 from bpstep.session.timeline import Phase, StopId, iteration_stops
 from bpstep.session.watches import WatchSet, first_nonfinite
 
-__all__ = [
-    "HISTORY_BUDGET",
-    "HISTORY_STOPS",
-    "Checkpoint",
-    "CostEvent",
-    "EpochRecord",
-    "RunResult",
-    "Session",
-    "Stop",
-]
+__all__ = ["HISTORY_BUDGET", "HISTORY_STOPS", "Session", "SessionBusy"]
 
 PROGRESS_INTERVAL = 0.05  # seconds between progress callbacks
 
 Progress = Callable[[float, str], None]
 
 
-@dataclass(frozen=True)
-class Stop:
-    """Where the session is, and what happened there."""
-
-    id: StopId
-    epoch: int  # 1-based epoch of the iteration (1 at START)
-    iteration: int  # 0-based iteration within the epoch
-    global_iteration: int  # 0-based iteration since the session began
-    index: int  # stops since the session began (0 = START)
-    event: Event | None
-    batch_cost: float | None
-    message: str | None = None
-
-    @property
-    def phase(self) -> Phase:
-        return self.id.phase
-
-    @property
-    def layer(self) -> int | None:
-        return self.id.layer
-
-
-@dataclass(frozen=True)
-class EpochRecord:
-    """What an epoch boundary records, on the whole training and test sets.
-
-    ``train_cost``/``test_cost`` are Ĵ, the L2 term included; ``*_data_cost`` are J = (1/n) Σ Cᵢ
-    without it. ``batch_cost_mean`` is the mean of the batch costs met during the epoch.
-    """
-
-    epoch: int
-    train_cost: float
-    test_cost: float | None
-    train_accuracy: float | None
-    test_accuracy: float | None
-    batch_cost_mean: float
-    end_index: int
-    # J, the costs without the λ term (what to compare for overfitting); None in old saves
-    train_data_cost: float | None = None
-    test_data_cost: float | None = None
-
-
-@dataclass(frozen=True)
-class RunResult:
-    reason: str  # "done" | "breakpoint" | "watch" | "nonfinite" | "cancelled"
-    stop: Stop
-    message: str | None = None
+class SessionBusy(BpstepError, RuntimeError):
+    """The session is in the middle of a run: its state is changing under the caller."""
 
 
 class Session:
@@ -128,7 +81,7 @@ class Session:
         )
         self.L = self.network.L
         self.stops = iteration_stops(self.L)
-        self.S = len(self.stops)
+        self.stops_per_iteration = len(self.stops)  # 3L + 1
         self.n_train = dataset.n_train
         self.batch_size = min(config.batch_size, self.n_train)
         self.iterations_per_epoch = math.ceil(self.n_train / self.batch_size)
@@ -140,7 +93,9 @@ class Session:
         self.history: list[EpochRecord] = []
         self._iter_costs: dict[int, float] = {}
         first = self._snapshot()
-        self.checkpoints = CheckpointStore(first, self.S, HISTORY_STOPS, HISTORY_BUDGET)
+        self.checkpoints = CheckpointStore(
+            first, self.stops_per_iteration, HISTORY_STOPS, HISTORY_BUDGET
+        )
         self.checkpoint_bytes = first.nbytes
         self.spacing = self.checkpoints.spacing
         self._current_start = first  # θ and optimiser state at the start of iteration _current_g
@@ -149,9 +104,10 @@ class Session:
         self._events: list[tuple[StopId, Event | None]] = []
         self._perms: dict[int, np.ndarray] = {}
         self._batch_idx = np.arange(0)
-        self._X = self._Y = None
+        self._X: np.ndarray | None = None
+        self._Y: np.ndarray | None = None
+        self._running = False
         self.stop = self._make_stop()
-        self.previous: Stop | None = None
 
     # ------------------------------------------------------------------ positions
     @property
@@ -160,7 +116,7 @@ class Session:
 
     def _locate(self, index: int) -> tuple[int, int]:
         """(global iteration g, stop k within it) of stop ``index`` ≥ 1."""
-        return divmod(index - 1, self.S)
+        return divmod(index - 1, self.stops_per_iteration)
 
     def epoch_of(self, g: int) -> tuple[int, int]:
         """(1-based epoch, 0-based iteration within it) of global iteration g."""
@@ -250,37 +206,41 @@ class Session:
         if k == 0:
             self._begin_iteration(g)
         sid = self.stops[k]
-        net = self.network
         event: Event | None
         if sid.phase is Phase.FORWARD:
             event = next(self._fwd)
             if sid.layer == self.L:
                 _finish(self._fwd)
         elif sid.phase is Phase.COST:
-            out = self._events[-1][1]
-            a = out.a
-            with np.errstate(all="ignore"):
-                per = net.cost_fn.per_sample(a, self._Y, out.z)
-            cost = net.forward_cost(self._Y)
-            self._iter_costs[g] = cost
-            l2_term = cost - float(np.mean(per)) if np.isfinite(per).all() else 0.0
-            event = CostEvent(cost, per, a, self._Y, l2_term, net.cost_name)
-            self._bwd = net.backward(self._Y)
+            event = self._cost_event(g)
+            self._bwd = self.network.backward(self._Y)
         elif sid.phase is Phase.BACKWARD:
             event = next(self._bwd)
             if sid.layer == 1:
                 _finish(self._bwd)
-                self._upd = net.update(self.config.lr)
+                self._upd = self.network.update(self.config.lr)
         else:
             event = next(self._upd)
             if sid.layer == self.L:
                 _finish(self._upd)
         self._index = i
         self._events.append((sid, event))
-        epoch_end = k == self.S - 1 and (g + 1) % self.iterations_per_epoch == 0
+        epoch_end = k == self.stops_per_iteration - 1 and (g + 1) % self.iterations_per_epoch == 0
         if epoch_end:
             self._end_epoch(g)
         return sid, event, epoch_end
+
+    def _cost_event(self, g: int) -> CostEvent:
+        """The cost stop of iteration g: Ĵ on the batch and the per-sample Cᵢ (from z^L)."""
+        net = self.network
+        out = self._events[-1][1]
+        assert isinstance(out, ForwardEvent) and self._Y is not None
+        with np.errstate(all="ignore"):
+            per = net.cost_fn.per_sample(out.a, self._Y, out.z)
+        cost = net.forward_cost(self._Y)
+        self._iter_costs[g] = cost
+        l2_term = cost - float(np.mean(per)) if np.isfinite(per).all() else 0.0
+        return CostEvent(cost, per, out.a, self._Y, l2_term, net.cost_name)
 
     def _end_epoch(self, g: int) -> EpochRecord:
         epoch, _ = self.epoch_of(g)
@@ -298,7 +258,7 @@ class Session:
             train_accuracy=net.accuracy(d.X_train, d.Y_train),
             test_accuracy=net.accuracy(d.X_test, d.Y_test) if has_test else None,
             batch_cost_mean=float(np.mean(costs)) if costs else float("nan"),
-            end_index=(g + 1) * self.S,
+            end_index=(g + 1) * self.stops_per_iteration,
             train_data_cost=net.data_cost(d.X_train, d.Y_train),
             test_data_cost=net.data_cost(d.X_test, d.Y_test) if has_test else None,
         )
@@ -317,7 +277,6 @@ class Session:
     # ------------------------------------------------------------------ step and back
     def step(self) -> Stop:
         """Advance one stop and return it."""
-        self.previous = self.stop
         self._advance()
         self.stop = self._make_stop()
         return self.stop
@@ -332,7 +291,6 @@ class Session:
     def back(self) -> Stop:
         """Go one stop back (a no-op at START or beyond the kept history)."""
         if self.can_back():
-            self.previous = self.stop
             self._goto(self._index - 1)
             self.stop = self._make_stop()
         return self.stop
@@ -372,7 +330,7 @@ class Session:
         self._restore(ck)
         for j in range(g0, g):
             self._fast_iteration(j)
-        self._index = g * self.S
+        self._index = g * self.stops_per_iteration
         while self._index < target:
             self._advance()
 
@@ -407,13 +365,6 @@ class Session:
         return None
 
     @property
-    def batch_costs(self) -> list[float]:
-        """Ĵ of each iteration of the current epoch that has reached its cost stop."""
-        g = self._locate(self._index)[0] if self._index else 0
-        first = (g // self.iterations_per_epoch) * self.iterations_per_epoch
-        return [self._iter_costs[j] for j in range(first, g + 1) if j in self._iter_costs]
-
-    @property
     def optimizer_state(self) -> dict[str, np.ndarray]:
         return self.network.optimizer.state_dict()
 
@@ -422,19 +373,19 @@ class Session:
         i = self._index + 1
         g, k = self._locate(i)
         phase = self.stops[k].phase
-        while k + 1 < self.S and self.stops[k + 1].phase is phase:
+        while k + 1 < self.stops_per_iteration and self.stops[k + 1].phase is phase:
             k += 1
-        return g * self.S + k + 1
+        return g * self.stops_per_iteration + k + 1
 
     def _end_of_iteration(self) -> int:
         g, _ = self._locate(self._index + 1)
-        return (g + 1) * self.S
+        return (g + 1) * self.stops_per_iteration
 
     def _end_of_epoch(self, extra: int = 0) -> int:
         g, _ = self._locate(self._index + 1)
         ipe = self.iterations_per_epoch
         last = (g // ipe + 1 + extra) * ipe - 1
-        return (last + 1) * self.S
+        return (last + 1) * self.stops_per_iteration
 
     def run_phase(self, progress: Progress | None = None, cancel=None) -> RunResult:
         """Run to the end of the current phase (or of the next, at a phase's last stop)."""
@@ -450,8 +401,6 @@ class Session:
 
     def run_epochs(self, n: int, progress: Progress | None = None, cancel=None) -> RunResult:
         """Run n epochs: to the end of the current one and n − 1 more."""
-        from bpstep.engine.errors import ConfigError
-
         if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
             raise ConfigError(f"the number of epochs must be a positive integer, got {n!r}")
         return self._run(self._end_of_epoch(n - 1), progress, cancel)
@@ -460,73 +409,88 @@ class Session:
         """Run forward to stop index ``target``."""
         return self._run(target, progress, cancel)
 
+    @property
+    def running(self) -> bool:
+        """True while a run is moving the session (from another thread, in the TUI)."""
+        return self._running
+
     def _run(
         self, target: int, progress: Progress | None, cancel: threading.Event | None
     ) -> RunResult:
-        start = self._index
-        self.previous = self.stop
-        fast = (
-            not self.breakpoints.stop_level
-            and not self.watches.stop_level
-            and not self.extra_checks
-        )
-        stale = False
-        last_report = 0.0
-        result: RunResult | None = None
-        cancelled = False
-        while self._index < target:
-            if cancel is not None and cancel.is_set():
-                cancelled = True
-                break
-            g, _ = self._locate(self._index + 1)
-            if fast and self._index % self.S == 0 and self._index + self.S <= target:
-                cost = self._fast_iteration(g)
-                self._index += self.S
-                stale = True
-                if not math.isfinite(cost):
-                    result = self._find_nonfinite(max(0, g - 1), target)
-                    stale = False
+        """Move forward to stop ``target``, stopping early where a breakpoint, a watch, a
+        non-finite value or an extra check fires, or when ``cancel`` is set.
+
+        Whole iterations go by the engine's fast path when nothing could fire inside one; the
+        events of the iteration the run ends in are then rebuilt by replay (``_rebuild``).
+        """
+        self._running = True
+        try:
+            start, halt, cancelled = self._index, None, False
+            reporter = _Reporter(progress, start, target, self._progress_text)
+            fast = not (self.breakpoints.stop_level or self.watches.stop_level or self.extra_checks)
+            stale = False  # fast iterations have run since the events were last rebuilt
+            while self._index < target:
+                if cancel is not None and cancel.is_set():
+                    cancelled = True
                     break
-                if (g + 1) % self.iterations_per_epoch == 0:
-                    self._end_epoch(g)
-                    msg = self._epoch_message()
-                    if msg:
+                S = self.stops_per_iteration
+                if fast and self._index % S == 0 and self._index + S <= target:
+                    stale, halt = True, self._fast_step(target)
+                    if halt is not None:
+                        stale = False
+                else:
+                    if stale:
                         self._rebuild()
                         stale = False
-                        result = self._stopped(msg)
-                        break
-            else:
-                if stale:
-                    self._rebuild()
-                    stale = False
-                sid, ev, epoch_end = self._advance()
-                msg = self._check(sid, ev, epoch_end)
-                if msg:
-                    result = self._stopped(msg)
+                    sid, ev, epoch_end = self._advance()
+                    halt = self._check(sid, ev, epoch_end)
+                if halt is not None:
                     break
-            if progress is not None:
-                now = time.monotonic()
-                if now - last_report >= PROGRESS_INTERVAL:
-                    last_report = now
-                    progress((self._index - start) / max(1, target - start), self._progress_text())
-        if stale:
-            self._rebuild()
-            params = [*self.network.weights, *self.network.biases]
-            if not all(np.isfinite(p).all() for p in params):
-                g, _ = self._locate(self._index)
-                result = self._find_nonfinite(max(0, g - 1), self._index)
-        if result is None and cancelled:
+                reporter.tick(self._index)
+            if stale:
+                halt = self._after_fast_run()
+            result = self._result(halt, cancelled)
+            reporter.done(self._index, result.reason is RunReason.DONE)
+            return result
+        finally:
+            self._running = False
+
+    def _fast_step(self, target: int) -> Halt | None:
+        """One whole iteration by the fast path; a Halt where it ends an epoch that stops the
+        run (after rebuilding the events there) or where its cost is not finite (at the first
+        stop that produced the non-finite value)."""
+        g, _ = self._locate(self._index + 1)
+        cost = self._fast_iteration(g)
+        self._index += self.stops_per_iteration
+        if not math.isfinite(cost):
+            return self._find_nonfinite(max(0, g - 1), target)
+        if (g + 1) % self.iterations_per_epoch == 0:
+            self._end_epoch(g)
+            halt = self._epoch_halt()
+            if halt is not None:
+                self._rebuild()
+            return halt
+        return None
+
+    def _after_fast_run(self) -> Halt | None:
+        """Rebuild the events of the stop a fast run ended at; a non-finite parameter found
+        then is traced back to the stop that produced it."""
+        self._rebuild()
+        params = [*self.network.weights, *self.network.biases]
+        if all(np.isfinite(p).all() for p in params):
+            return None
+        g, _ = self._locate(self._index)
+        return self._find_nonfinite(max(0, g - 1), self._index)
+
+    def _result(self, halt: Halt | None, cancelled: bool) -> RunResult:
+        if halt is not None:
+            self.stop = self._make_stop(halt.message)
+            return RunResult(halt.reason, self.stop, halt.message)
+        if cancelled:
             self.stop = self._make_stop("run cancelled")
-            result = RunResult("cancelled", self.stop, "run cancelled")
-        elif result is None:
-            self.stop = self._make_stop()
-            result = RunResult("done", self.stop)
-        if progress is not None:
-            progress(
-                1.0 if result.reason == "done" else (self._index - start) / max(1, target - start),
-                self._progress_text(),
-            )
-        return result
+            return RunResult(RunReason.CANCELLED, self.stop, "run cancelled")
+        self.stop = self._make_stop()
+        return RunResult(RunReason.DONE, self.stop)
 
     def _progress_text(self) -> str:
         g, _ = self._locate(self._index) if self._index else (0, 0)
@@ -535,91 +499,193 @@ class Session:
         cost = f", training cost {last.train_cost:.4g}" if last else ""
         return f"epoch {epoch}, iteration {it + 1}/{self.iterations_per_epoch}{cost}"
 
-    def _stopped(self, msg: str) -> RunResult:
-        reason = (
-            "nonfinite"
-            if msg.startswith("non-finite")
-            else ("watch" if msg.startswith("watch") else "breakpoint")
-        )
-        self.stop = self._make_stop(msg)
-        return RunResult(reason, self.stop, msg)
-
-    def _epoch_message(self) -> str | None:
+    def _epoch_halt(self) -> Halt | None:
         costs = [r.train_cost for r in self.history]
         if costs and not math.isfinite(costs[-1]):
-            return f"non-finite training cost at the end of epoch {self.history[-1].epoch}"
+            epoch = self.history[-1].epoch
+            return Halt(
+                RunReason.NONFINITE, f"non-finite training cost at the end of epoch {epoch}"
+            )
         msg = self.watches.check_epoch(costs)
         if msg:
-            return msg
+            return Halt(RunReason.WATCH, msg)
         if EPOCH_END in self.breakpoints:
-            return "breakpoint at the end of the epoch"
+            return Halt(RunReason.BREAKPOINT, "breakpoint at the end of the epoch")
         return None
 
-    def _check(self, sid: StopId, ev: Event | None, epoch_end: bool) -> str | None:
+    def _where(self) -> str:
         g, _ = self._locate(self._index)
         epoch, it = self.epoch_of(g)
-        where = f"(epoch {epoch}, iteration {it + 1})"
+        return f"(epoch {epoch}, iteration {it + 1})"
+
+    def _nonfinite(self, sid: StopId, ev: Event | None) -> Halt | None:
+        """A NaN or ±inf that the stop ``sid`` produced (always watched)."""
         if isinstance(ev, CostEvent):
-            if not math.isfinite(ev.cost):
-                return (
-                    f"non-finite cost Ĵ = {ev.cost} at the cost stop of output layer m={self.L} "
-                    f"{where}; try a smaller learning rate"
-                )
+            if math.isfinite(ev.cost):
+                return None
+            what = f"cost Ĵ = {ev.cost} at the cost stop of output layer m={self.L}"
         else:
             bad = first_nonfinite(sid.phase.value, ev)
-            if bad:
-                return (
-                    f"non-finite {bad}{sup(sid.layer)} at {sid.phase.value} m={sid.layer} "
-                    f"{where}; try a smaller learning rate"
-                )
+            if not bad:
+                return None
+            what = f"{bad}{sup(sid.layer)} at {sid.phase.value} m={sid.layer}"
+        return Halt(
+            RunReason.NONFINITE,
+            f"non-finite {what} {self._where()}; try a smaller learning rate",
+        )
+
+    def nonfinite_here(self) -> str | None:
+        """The message for a NaN or ±inf produced at the current stop, or None."""
+        if self._index == 0 or not self._events:
+            return None
+        sid, ev = self._events[-1]
+        halt = self._nonfinite(sid, ev)
+        return halt.message if halt else None
+
+    def _check(self, sid: StopId, ev: Event | None, epoch_end: bool) -> Halt | None:
+        """Whether the run stops at the stop just taken, and why."""
+        halt = self._nonfinite(sid, ev)
+        if halt is not None:
+            return halt
         if isinstance(ev, BackwardEvent):
-            msg = self.watches.check_backward(sid.layer, ev.delta, ev.grad_W)
+            msg = self.watches.check_backward(ev.layer, ev.delta, ev.grad_W)
             if msg:
-                return f"{msg} {where}"
+                return Halt(RunReason.WATCH, f"{msg} {self._where()}")
         hit = self.breakpoints.hit(sid, False)
         if hit:
-            return hit
+            return Halt(RunReason.BREAKPOINT, hit)
         if self.extra_checks:
             stop = self._make_stop()
             for check in self.extra_checks:
                 msg = check(stop)
                 if msg:
-                    return msg
-        if epoch_end:
-            return self._epoch_message()
+                    return Halt(RunReason.CHECK, msg)
+        return self._epoch_halt() if epoch_end else None
+
+    def _find_nonfinite(self, g_from: int, target: int) -> Halt | None:
+        """Replay from iteration ``g_from`` stop by stop to the first non-finite value."""
+        S = self.stops_per_iteration
+        self._goto(g_from * S)
+        while self._index < max(target, (g_from + 2) * S):
+            sid, ev, _ = self._advance()
+            halt = self._nonfinite(sid, ev)
+            if halt is not None:
+                return halt
         return None
 
-    def _find_nonfinite(self, g_from: int, target: int) -> RunResult:
-        """Replay from iteration ``g_from`` stop by stop to the first non-finite value."""
-        self._goto(g_from * self.S)
-        while self._index < max(target, (g_from + 2) * self.S):
-            sid, ev, epoch_end = self._advance()
-            if (
-                isinstance(ev, CostEvent)
-                and not math.isfinite(ev.cost)
-                or (not isinstance(ev, CostEvent) and first_nonfinite(sid.phase.value, ev))
-            ):
-                return self._stopped(self._check(sid, ev, False) or "non-finite value")
-        self.stop = self._make_stop()
-        return RunResult("done", self.stop)
+    # ------------------------------------------------------------------ state, to save and load
+    def state(self, history_bytes: int | None = None) -> SessionState:
+        """Everything needed to continue exactly from here (``saveload`` writes it to a file).
 
-    # ------------------------------------------------------------------ save and load
-    def save(self, path) -> None:
-        """Write the session to one .npz, atomically (temp file, then rename)."""
-        from bpstep.session.saveload import save_session
-
-        save_session(self, path)
+        The checkpoints of earlier iterations are included when they take at most
+        ``history_bytes`` bytes (None: always). SessionBusy while a run is moving the session.
+        """
+        if self._running:
+            raise SessionBusy("the session is running: pause or cancel the run first")
+        g = self._locate(self._index)[0] if self._index else 0
+        if self._current_g != g:
+            self._rebuild()  # after a fast run the start of this iteration is not at hand
+        earlier = {k: c for k, c in self.checkpoints.items().items() if k < g}
+        if history_bytes is not None and sum(c.nbytes for c in earlier.values()) > history_bytes:
+            earlier = {}
+        return SessionState(
+            config=self.config,
+            index=self._index,
+            iteration=g,
+            start=self._current_start,
+            earlier=earlier,
+            history=list(self.history),
+            iteration_costs=dict(self._iter_costs),
+            breakpoints=self.breakpoints.to_list(),
+            watches=self.watches.to_dict(),
+            data_fingerprint=self.dataset.fingerprint(),
+            data_in_memory=self.data_in_memory,
+        )
 
     @classmethod
-    def load(cls, path, dataset: Dataset | None = None) -> Session:
-        """A new session continuing exactly where the saved one stopped.
+    def resume(cls, state: SessionState, dataset: Dataset | None = None) -> Session:
+        """A new session at the stop ``state`` names, replayed from its checkpoint.
 
-        A session built on an in-memory ``dataset`` needs it passed back here (it is not in the
-        file); the data is checked to be the same either way.
+        ``dataset``: the in-memory data of a session built on one (it is not in a state's
+        file); otherwise the data is rebuilt from the configuration. The data must be the data
+        the state was taken on (its fingerprint). DataError when anything does not fit; a live
+        session is never touched.
         """
-        from bpstep.session.saveload import load_session
+        if dataset is None and state.data_in_memory:
+            raise DataError(
+                f"the session was trained on in-memory data ({state.config.data!r}), which is "
+                "not in the file: pass it back, load_session(path, dataset=...)"
+            )
+        session = cls(state.config, dataset)
+        if state.data_fingerprint and state.data_fingerprint != session.dataset.fingerprint():
+            raise DataError(
+                f"the data {state.config.data!r} is not the data the session was saved with "
+                "(changed since, or another data set): it could not continue exactly"
+            )
+        session._adopt(state)
+        return session
 
-        return load_session(path, dataset)
+    def _adopt(self, state: SessionState) -> None:
+        """Take over ``state``'s position, records and history, then replay to its stop."""
+        index, g = state.index, state.iteration
+        if index < 0 or g != (self._locate(index)[0] if index else 0):
+            raise DataError(f"stop {index} is not in iteration {g}")
+        for k, ck in [(g, state.start), *state.earlier.items()]:
+            self._check_checkpoint(k, ck, g)
+        self.history = list(state.history)
+        self._iter_costs = dict(state.iteration_costs)
+        self.breakpoints = BreakpointSet.from_list(state.breakpoints)
+        self.watches = WatchSet.from_dict(state.watches)
+        self.checkpoints.reset(g, state.start, state.earlier)
+        self._current_start, self._current_g = state.start, g
+        self._index = g * self.stops_per_iteration
+        self._goto(index)
+        self.stop = self._make_stop()
+
+    def _check_checkpoint(self, k: int, ck: Checkpoint, g: int) -> None:
+        """A checkpoint fits this network: shapes, finite numbers, an iteration ≤ g."""
+        if not 0 <= k <= g:
+            raise DataError(f"a history checkpoint is at iteration {k}, outside 0..{g}")
+        net = self.network
+        pairs = [
+            *zip(ck.weights, net.weights, strict=False),
+            *zip(ck.biases, net.biases, strict=False),
+        ]
+        if (
+            len(ck.weights) != self.L
+            or len(ck.biases) != self.L
+            or any(np.shape(new) != old.shape for new, old in pairs)
+        ):
+            raise DataError(f"the parameters of iteration {k} do not fit the network {net.sizes}")
+        if not all(np.isfinite(p).all() for p, _ in pairs):
+            raise DataError(f"the parameters of iteration {k} hold NaN or infinite values")
+        try:
+            self.network.optimizer.load_state_dict(ck.optimizer)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise DataError(f"the optimiser state of iteration {k} does not fit: {exc}") from None
+
+
+class _Reporter:
+    """Calls a run's progress callback at most every PROGRESS_INTERVAL seconds."""
+
+    def __init__(self, progress: Progress | None, start: int, target: int, text) -> None:
+        self.progress, self.start, self.target, self.text = progress, start, target, text
+        self.last = 0.0
+
+    def _fraction(self, index: int) -> float:
+        return (index - self.start) / max(1, self.target - self.start)
+
+    def tick(self, index: int) -> None:
+        if self.progress is None:
+            return
+        now = time.monotonic()
+        if now - self.last >= PROGRESS_INTERVAL:
+            self.last = now
+            self.progress(self._fraction(index), self.text())
+
+    def done(self, index: int, finished: bool) -> None:
+        if self.progress is not None:
+            self.progress(1.0 if finished else self._fraction(index), self.text())
 
 
 def _finish(gen) -> None:

@@ -2,7 +2,8 @@
 
 Every key press changes the session (step, back, run) or the view (layer, tensor, sample,
 precision), then ``refresh_view`` repaints the panes from the session's current stop. Runs go to a
-thread worker; the UI repaints from its progress callback at most ten times a second.
+thread worker that posts ``RunFinished``; the UI repaints from its progress callback at most ten
+times a second. The keys are in ``keys.KEYS``; the learner's gradients in ``grads``.
 """
 
 from __future__ import annotations
@@ -14,35 +15,46 @@ from pathlib import Path
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Footer, ProgressBar, Static
 
 from bpstep.engine.errors import BpstepError
 from bpstep.notation import tensor_label
-from bpstep.session import Phase, Session, StopId
+from bpstep.session import (
+    Phase,
+    RunReason,
+    Session,
+    StopId,
+    load_session,
+    save_session,
+)
+from bpstep.session.watches import parse_watch
 
 from .commands import DebuggerCommands
+from .grads import FUNCTION_TENSOR, GradsChecker, StopChecked
+from .keys import bindings
 from .screens.help import HelpScreen
 from .screens.prompt import PromptScreen
 from .widgets.costs import CostsView
 from .widgets.equation import EquationView
 from .widgets.heatmap import Heatmap
 from .widgets.input_view import InputView
-from .widgets.network_view import NetworkView
+from .widgets.network_view import NetworkView, armed
 from .widgets.tensor_view import TensorView
-from .widgets.user_grads import UserGradsView
+from .widgets.user_grads import UserGradsPanel
 
 REPAINT_INTERVAL = 0.1
-CHECKING: list = []  # findings not known yet: a worker is checking the learner's functions
+ERROR_STYLE = "bold #e06c75"
+STOP_STYLE = "bold #e5c07b"
 
-# the tensor each of the learner's functions computes (bpstep --grads)
-FUNCTION_TENSOR = {
-    "output_delta": "delta",
-    "hidden_delta": "delta",
-    "weight_grad": "grad_W",
-    "bias_grad": "grad_b",
-}
+
+class RunFinished(Message):
+    """A run's worker ended: ``reason`` (a RunReason, or "error") and its message."""
+
+    def __init__(self, reason: str, message: str | None) -> None:
+        super().__init__()
+        self.reason, self.text = reason, message
 
 
 class BpstepApp(App[int]):
@@ -50,43 +62,7 @@ class BpstepApp(App[int]):
     TITLE = "bpstep"
     AUTO_FOCUS = None  # arrows step the session; the heatmap takes them only after h
     COMMANDS = App.COMMANDS | {DebuggerCommands}
-    BINDINGS = [
-        Binding("n,right", "step", "step", id="step.forward"),
-        Binding("p,left", "back", "back", id="step.back"),
-        Binding("f", "run('phase')", "phase", id="run.phase"),
-        Binding("u", "run('iteration')", "update", id="run.iteration"),
-        Binding("e", "run('epoch')", "epoch", id="run.epoch"),
-        Binding("t", "train", "train N", id="run.train"),
-        Binding("escape,c", "cancel", "cancel", show=False, id="run.cancel"),
-        Binding("b", "toggle_breakpoint", "break", id="break.toggle"),
-        Binding("B", "clear_breakpoints", "clear bps", show=False, id="break.clear"),
-        Binding("g", "gradcheck", "check", id="check.grad"),
-        Binding("w", "add_watch", "watch", show=False, id="watch.add"),
-        Binding("W", "clear_watches", "clear watches", show=False, id="watch.clear"),
-        Binding("tab", "tensor(1)", "tensor", id="view.next_tensor", priority=True),
-        Binding(
-            "shift+tab",
-            "tensor(-1)",
-            "prev tensor",
-            show=False,
-            id="view.prev_tensor",
-            priority=True,
-        ),
-        Binding("j", "layer(1)", "layer+", show=False, id="view.next_layer"),
-        Binding("k", "layer(-1)", "layer-", show=False, id="view.prev_layer"),
-        Binding("l", "follow", "follow", show=False, id="view.follow"),
-        Binding("right_square_bracket", "sample(1)", "sample", show=False, id="view.next_sample"),
-        Binding("left_square_bracket", "sample(-1)", "sample", show=False, id="view.prev_sample"),
-        Binding("left_curly_bracket", "all_samples", "all", show=False, id="view.all_samples"),
-        Binding("plus,equals_sign", "precision(1)", "+digits", show=False, id="view.more"),
-        Binding("minus", "precision(-1)", "-digits", show=False, id="view.less"),
-        Binding("h", "cursor_mode", "cursor", show=False, id="view.cursor"),
-        Binding("r", "reload_grads", "reload grads", show=False, id="grads.reload"),
-        Binding("ctrl+s", "save", "save", id="session.save"),
-        Binding("ctrl+o", "load", "load", show=False, id="session.load"),
-        Binding("question_mark", "help", "help", id="app.help"),
-        Binding("q", "quit", "quit", id="app.quit"),
-    ]
+    BINDINGS = bindings()
 
     # the learner's code runs in a thread; an endless loop is stopped after this long
     grads_time_limit = 5.0
@@ -94,7 +70,6 @@ class BpstepApp(App[int]):
     def __init__(self, session: Session, grads_path: str | None = None) -> None:
         super().__init__()
         self.session = session
-        self.grads_path = grads_path
         self.viewed_layer: int | None = None  # None: follow the stop's layer
         self.tensor_name = "W"
         self.follow_tensor = True  # show what each stop computes, until tab or a click picks one
@@ -103,10 +78,8 @@ class BpstepApp(App[int]):
         self.running = False
         self._cancel = threading.Event()
         self._last_paint = 0.0
-        self.user_module = None
-        self.user_error: str | None = None
-        self._findings_cache: dict[int, list] = {}
-        self._checking = False  # a thread is checking the learner's functions
+        self._run_started = (0.0, 0)
+        self.grads = GradsChecker(self, grads_path, self.grads_time_limit) if grads_path else None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -118,24 +91,22 @@ class BpstepApp(App[int]):
             with Vertical(id="right"):
                 yield EquationView(id="equation", classes="pane")
                 yield TensorView(id="tensors", classes="pane")
-                yield UserGradsView(id="grads", classes="pane")
+                yield UserGradsPanel(id="grads", classes="pane")
                 yield Static(id="message", classes="pane")
                 yield ProgressBar(id="progress", show_eta=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#network").border_title = "network"
-        self.query_one("#costs").border_title = "cost"
-        self.query_one("#input").border_title = "input"
-        self.query_one("#equation").border_title = "equation"
-        self.query_one("#tensors").border_title = "layer"
-        self.query_one("#message").border_title = "messages"
+        titles = {"network": "network", "costs": "cost", "input": "input", "equation": "equation"}
+        titles |= {"tensors": "layer", "message": "messages", "grads": "your gradients"}
+        for pane, title in titles.items():
+            self.query_one(f"#{pane}").border_title = title
         self.query_one("#progress").display = False
-        self.query_one("#grads").display = self.grads_path is not None
-        if self.grads_path is not None:
-            self.query_one("#grads").border_title = "your gradients"
-            self._load_grads()
-            self.session.extra_checks.append(self._grads_breakpoint)
+        self.query_one("#grads").display = self.grads is not None
+        if self.grads is not None:
+            self.grads.time_limit = self.grads_time_limit  # tests may shorten it
+            self.grads.load()
+            self.session.extra_checks.append(self._grads_halt)
         self.refresh_view()
         self.say("n or → steps forward, p or ← steps back, ? shows every key")
 
@@ -151,16 +122,15 @@ class BpstepApp(App[int]):
         s = self.session
         self.query_one(NetworkView).show(s, self.layer)
         self.query_one(EquationView).show(s)
-        tv = self.query_one(TensorView)
         self.query_one("#tensors").border_title = f"layer m = {self.layer}"
         new = s.computed(self.layer)
-        findings = self.current_findings()  # None without --grads or away from backward stops
+        findings = self.grads.at(s) if self.grads is not None else None
         if self.follow_tensor and new:
             self.tensor_name = new[0]
-            wrong = [f for f in findings or [] if not f.ok]
+            wrong = [f for f in (findings.items if findings else None) or [] if not f.ok]
             if wrong and wrong[0].layer == self.layer:  # show where the learner's code is wrong
                 self.tensor_name = FUNCTION_TENSOR.get(wrong[0].function, new[0])
-        self.tensor_name = tv.show(
+        self.tensor_name = self.query_one(TensorView).show(
             s.tensors(self.layer),
             self.layer,
             self.tensor_name,
@@ -170,13 +140,14 @@ class BpstepApp(App[int]):
         )
         self.query_one(CostsView).show(s)
         self.query_one(InputView).show(s, self.sample)
-        if self.grads_path is not None:
-            self.query_one(UserGradsView).show(
-                self.grads_path, findings, self.user_error, checking=findings is CHECKING
+        if self.grads is not None and findings is not None:
+            self.query_one(UserGradsPanel).show(
+                self.grads.path, findings.items, self.grads.error, checking=findings.checking
             )
         bp = "  ● breakpoint here" if s.stop.id in s.breakpoints else ""
+        net = s.network
         self.sub_title = (
-            f"{'-'.join(map(str, s.network.sizes))} · {s.network.cost_name} · α = {s.config.lr:g}"
+            f"{'-'.join(map(str, net.sizes))} · {net.cost_name} · α = {s.config.lr:g}"
             f" · {s.config.optimizer}{bp}"
         )
 
@@ -184,7 +155,7 @@ class BpstepApp(App[int]):
         self.query_one("#message", Static).update(Text(text, style=style, overflow="fold"))
 
     def error(self, text: str) -> None:
-        self.say(f"error: {text}", "bold #e06c75")
+        self.say(f"error: {text}", ERROR_STYLE)
 
     # ------------------------------------------------------------------ stepping
     def action_step(self) -> None:
@@ -196,7 +167,7 @@ class BpstepApp(App[int]):
             self.error(str(exc))
         self.refresh_view()
 
-    def action_back(self) -> None:
+    def action_step_back(self) -> None:
         if self.running:
             return
         if not self.session.can_back():
@@ -249,36 +220,34 @@ class BpstepApp(App[int]):
                 self._last_paint = now
                 self.call_from_thread(self._show_progress, fraction, text)
 
+        runs = {"phase": s.run_phase, "iteration": s.run_iteration, "epoch": s.run_epoch}
         try:
-            if kind == "phase":
-                result = s.run_phase(progress, self._cancel)
-            elif kind == "iteration":
-                result = s.run_iteration(progress, self._cancel)
-            elif kind == "epoch":
-                result = s.run_epoch(progress, self._cancel)
+            if kind in runs:
+                result = runs[kind](progress, self._cancel)
             else:
                 result = s.run_epochs(n, progress, self._cancel)
-            self.call_from_thread(self._run_done, result.reason, result.message)
+            self.post_message(RunFinished(result.reason, result.message))
         except BpstepError as exc:
-            self.call_from_thread(self._run_done, "error", str(exc))
+            self.post_message(RunFinished("error", str(exc)))
 
     def _show_progress(self, fraction: float, text: str) -> None:
         self.query_one("#progress", ProgressBar).update(progress=100 * fraction)
         self.say(f"{text} … escape cancels")
         self.query_one(CostsView).show(self.session)
 
-    def _run_done(self, reason: str, message: str | None) -> None:
+    def on_run_finished(self, message: RunFinished) -> None:
         self.running = False
         self.query_one("#progress").display = False
         self.refresh_view()
-        if reason == "done":
+        reason, text = message.reason, message.text
+        if reason == RunReason.DONE:
             self.say(self._run_summary())
         elif reason == "error":
-            self.error(message or "")
-        elif reason == "cancelled":
+            self.error(text or "")
+        elif reason == RunReason.CANCELLED:
             self.say("run cancelled", "bold")
         else:
-            self.say(message or reason, "bold #e06c75" if reason == "nonfinite" else "bold #e5c07b")
+            self.say(text or reason, ERROR_STYLE if reason == RunReason.NONFINITE else STOP_STYLE)
 
     def _run_summary(self) -> str:
         """What a finished run did: epochs, time, training (and test) cost before → after."""
@@ -328,14 +297,9 @@ class BpstepApp(App[int]):
         self.say(f"cost curve: {'log' if on else 'linear'} scale")
 
     def action_show_breakpoints(self) -> None:
-        from .widgets.network_view import armed
-
         listed = armed(self.session)
-        self.say(
-            listed + "  (non-finite values always stop a run)"
-            if listed
-            else "no breakpoints or watches (non-finite values always stop a run)"
-        )
+        always = "non-finite values always stop a run"
+        self.say(f"{listed}  ({always})" if listed else f"no breakpoints or watches ({always})")
 
     def action_clear_breakpoints(self) -> None:
         self.session.breakpoints.clear()
@@ -343,8 +307,6 @@ class BpstepApp(App[int]):
         self.refresh_view()
 
     def action_add_watch(self) -> None:
-        from bpstep.session.watches import parse_watch
-
         def got(spec: str | None) -> None:
             if not spec:
                 return
@@ -371,10 +333,10 @@ class BpstepApp(App[int]):
         self.refresh_view()
 
     def action_gradcheck(self) -> None:
-        from bpstep.engine.gradcheck import gradcheck
+        from bpstep.engine.gradcheck import gradcheck  # NumPy-heavy: only when asked for
 
         s = self.session
-        if s.X_batch is None:
+        if s.X_batch is None or s.Y_batch is None:
             self.say("no batch yet: step first")
             return
         net = s.network.copy()
@@ -386,7 +348,7 @@ class BpstepApp(App[int]):
         ]
         self.say(
             f"gradient check of layer m = {self.layer} on this batch: " + "; ".join(parts),
-            "bold #98c379" if report.band in ("good", "ok") else "bold #e06c75",
+            "bold #98c379" if report.band in ("good", "ok") else ERROR_STYLE,
         )
 
     # ------------------------------------------------------------------ view
@@ -447,104 +409,26 @@ class BpstepApp(App[int]):
             self.call_after_refresh(self.query_one(TensorView).update_cursor)
 
     # ------------------------------------------------------------------ the learner's gradients
-    def _load_grads(self) -> None:
-        from bpstep.session.usergrads import load_user_module
+    def _grads_halt(self, stop) -> str | None:
+        """The first disagreement of the learner's gradients stops a run (in the run's thread)."""
+        return self.grads.halt_message(self.session, stop) if self.grads else None
 
-        self._findings_cache.clear()
-        try:
-            self.user_module = load_user_module(self.grads_path, self.grads_time_limit)
-            self.user_error = None
-        except BpstepError as exc:
-            self.user_module = None
-            self.user_error = str(exc)
-
-    def findings_at(self, stop) -> list | None:
-        """The learner's functions checked at a backward stop (None elsewhere), computed here
-        and now: for the run worker, which checks every backward stop it passes."""
-        from bpstep.session.usergrads import check_event
-
-        if self.user_module is None or stop.phase is not Phase.BACKWARD:
-            return None
-        if stop.index not in self._findings_cache:
-            s = self.session
-            self._remember(
-                stop.index,
-                check_event(
-                    self.user_module,
-                    stop.event,
-                    s.network,
-                    s.X_batch,
-                    s.Y_batch,
-                    stop.global_iteration,
-                ),
-            )
-        return self._findings_cache[stop.index]
-
-    def _remember(self, index: int, findings: list) -> None:
-        self._findings_cache[index] = findings
-        while len(self._findings_cache) > 64:  # the oldest go first
-            del self._findings_cache[next(iter(self._findings_cache))]
-
-    def current_findings(self) -> list | None:
-        """The findings at the current stop, or CHECKING while a worker computes them.
-
-        The learner's code (and the finite differences it is compared with: 0.2 s a stop on
-        784-100-10) runs in a thread, so that a key press repaints at once; the pane fills in
-        when the check is done. One check runs at a time, always for the stop shown when it
-        starts, so stepping quickly through backward stops does not pile up threads.
-        """
-        stop = self.session.stop
-        if self.user_module is None or stop.phase is not Phase.BACKWARD:
-            return None
-        if stop.index in self._findings_cache:
-            return self._findings_cache[stop.index]
-        if not self._checking:
-            self._checking = True
-            s = self.session
-            # inputs copied now: the session moves on (and updates W in place) while it runs
-            self._check_worker(s, self.user_module, stop, s.network.copy(), s.X_batch, s.Y_batch)
-        return CHECKING
-
-    @work(thread=True, group="grads")
-    def _check_worker(self, session, module, stop, network, X, Y) -> None:
-        from bpstep.session.usergrads import check_event
-
-        try:
-            findings = check_event(module, stop.event, network, X, Y, stop.global_iteration)
-        except Exception as exc:  # the learner's errors are findings: this would be a bug of ours
-            findings = exc
-        self.call_from_thread(self._checked, session, module, stop.index, findings)
-
-    def _checked(self, session, module, index: int, findings) -> None:
-        self._checking = False
-        if session is not self.session or module is not self.user_module:
-            self.refresh_view()  # a reload or a load since: the result is for something else
+    def on_stop_checked(self, message: StopChecked) -> None:
+        if self.grads is None:
             return
-        if isinstance(findings, Exception):
-            self.error(f"checking your gradients failed: {findings}")
-            findings = []
-        self._remember(index, findings)
+        self.grads.checked(message, self.session)
+        if message.error:
+            self.error(message.error)
         self.refresh_view()  # shows the result, or starts the check of the stop shown now
 
-    def _grads_breakpoint(self, stop) -> str | None:
-        """The first disagreement of the learner's gradients stops a run (runs in the worker)."""
-        findings = self.findings_at(stop)
-        bad = [f for f in findings or [] if not f.ok]
-        if bad:
-            verb = "disagrees" if bad[0].status == "disagree" else "fails"
-            return f"your {bad[0].function} {verb} at {bad[0].symbol}: see 'your gradients'"
-        return None
-
     def action_reload_grads(self) -> None:
-        if self.grads_path is None:
+        if self.grads is None:
             self.say("no gradient module: start bpstep with --grads FILE")
             return
-        self._load_grads()
+        self.grads.load()
         self.refresh_view()
-        self.say(
-            self.user_error or f"reloaded {self.grads_path}",
-            "bold #e06c75" if self.user_error else "",
-        )
+        error = self.grads.error
+        self.say(error or f"reloaded {self.grads.path}", ERROR_STYLE if error else "")
 
     # ------------------------------------------------------------------ save and load
     def action_save(self) -> None:
@@ -552,11 +436,11 @@ class BpstepApp(App[int]):
             if not path:
                 return
             try:
-                self.session.save(path)
+                saved = save_session(self.session, path)
             except (BpstepError, OSError) as exc:
                 self.error(str(exc))
                 return
-            self.say(f"saved to {path}")
+            self.say(f"saved to {saved}")
 
         self.push_screen(PromptScreen("Save the session to (.npz):", "bpstep-session.npz"), got)
 
@@ -565,13 +449,14 @@ class BpstepApp(App[int]):
             if not path:
                 return
             try:
-                session = Session.load(Path(path))
+                session = load_session(Path(path))
             except (BpstepError, OSError) as exc:
                 self.error(str(exc))
                 return
             session.extra_checks = self.session.extra_checks
             self.session = session
-            self._findings_cache.clear()
+            if self.grads is not None:
+                self.grads.forget()
             self.viewed_layer = None
             self.refresh_view()
             self.say(f"loaded {path}")

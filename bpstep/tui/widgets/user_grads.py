@@ -176,6 +176,3 @@ class UserGradsPanel(Static):
             if f.status == "disagree" and f.user_value is not None and f.reference is not None:
                 parts.append(side_by_side(f))
         self.update(Group(*parts))
-
-
-UserGradsView = UserGradsPanel  # the name the app imported first

@@ -1,0 +1,138 @@
+"""The learner's gradient module in the debugger (``bpstep --grads FILE``): loading it, checking
+it at backward stops in a thread, and the findings of each stop.
+
+The learner's code (and the finite differences it is compared with: 0.2 s a stop on 784-100-10)
+runs in a thread worker, so that a key press repaints at once; the pane says "checking…" and
+fills in when the worker posts ``StopChecked``. One check runs at a time, always for the stop
+shown when it starts, so stepping quickly through backward stops does not pile up threads.
+During a run (``t``, ``e``) the run's own thread checks every backward stop it passes
+(``halt_message``), so that the first disagreement stops the run there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import App
+from textual.message import Message
+
+from bpstep.engine.errors import BpstepError
+from bpstep.session import Phase, Session, Stop
+
+CACHE_SIZE = 64  # stops whose findings are kept (the oldest go first)
+
+# the tensor each of the learner's functions computes
+FUNCTION_TENSOR = {
+    "output_delta": "delta",
+    "hidden_delta": "delta",
+    "weight_grad": "grad_W",
+    "bias_grad": "grad_b",
+}
+
+
+class StopChecked(Message):
+    """A worker finished checking the learner's functions at stop ``index``."""
+
+    def __init__(self, session: Session, module: object, index: int, findings: list | None,
+                 error: str | None) -> None:  # fmt: skip
+        super().__init__()
+        self.session, self.module, self.index = session, module, index
+        self.findings, self.error = findings, error
+
+
+@dataclass
+class Findings:
+    """What the grads pane shows at a stop: ``checking`` while a worker runs, else ``items``
+    (None away from backward stops, [] where none of the learner's functions applies)."""
+
+    items: list | None
+    checking: bool = False
+
+
+class GradsChecker:
+    """The learner's module and the findings per stop, for one app."""
+
+    def __init__(self, app: App, path: str, time_limit: float) -> None:
+        self.app = app
+        self.path = path
+        self.time_limit = time_limit
+        self.module: object | None = None
+        self.error: str | None = None
+        self.busy = False  # a worker is checking a stop
+        self._cache: dict[int, list] = {}
+
+    def load(self) -> None:
+        """(Re)load the learner's file; a failure is shown in the pane (``error``)."""
+        from bpstep.session.usergrads import load_user_module
+
+        self._cache.clear()
+        try:
+            self.module = load_user_module(self.path, self.time_limit)
+            self.error = None
+        except BpstepError as exc:
+            self.module = None
+            self.error = str(exc)
+
+    def forget(self) -> None:
+        """Drop every cached finding (another session was loaded)."""
+        self._cache.clear()
+
+    def _remember(self, index: int, findings: list) -> None:
+        self._cache[index] = findings
+        while len(self._cache) > CACHE_SIZE:
+            del self._cache[next(iter(self._cache))]
+
+    def at(self, session: Session) -> Findings:
+        """The findings at the session's stop, starting a worker when they are not known."""
+        stop = session.stop
+        if self.module is None or stop.phase is not Phase.BACKWARD:
+            return Findings(None)
+        if stop.index in self._cache:
+            return Findings(self._cache[stop.index])
+        if not self.busy:
+            self.busy = True
+            # inputs copied now: the session moves on (and updates W in place) while it runs
+            net = session.network.copy()
+            args = (session, self.module, stop, net, session.X_batch, session.Y_batch)
+            self.app.run_worker(lambda: self._check(*args), thread=True, group="grads")
+        return Findings(None, checking=True)
+
+    def _check(self, session, module, stop, network, X, Y) -> None:
+        """In a worker thread: check the stop, then post the result to the app."""
+        from bpstep.session.usergrads import check_event
+
+        try:
+            findings = check_event(module, stop.event, network, X, Y, stop.global_iteration)
+            error = None
+        except Exception as exc:  # the learner's errors are findings: this would be a bug of ours
+            findings, error = [], f"checking your gradients failed: {exc}"
+        self.app.post_message(StopChecked(session, module, stop.index, findings, error))
+
+    def checked(self, message: StopChecked, session: Session) -> None:
+        """Take a worker's result (when it is still about this session and module)."""
+        self.busy = False
+        if message.session is session and message.module is self.module:
+            self._remember(message.index, message.findings or [])
+
+    def halt_message(self, session: Session, stop: Stop) -> str | None:
+        """For a run's thread (``Session.extra_checks``): check ``stop`` now; the first
+        disagreement stops the run there."""
+        from bpstep.session.usergrads import check_event
+
+        if self.module is None or stop.phase is not Phase.BACKWARD:
+            return None
+        if stop.index not in self._cache:
+            findings = check_event(
+                self.module,
+                stop.event,
+                session.network,
+                session.X_batch,
+                session.Y_batch,
+                stop.global_iteration,
+            )
+            self._remember(stop.index, findings)
+        bad = [f for f in self._cache[stop.index] if not f.ok]
+        if not bad:
+            return None
+        verb = "disagrees" if bad[0].status == "disagree" else "fails"
+        return f"your {bad[0].function} {verb} at {bad[0].symbol}: see 'your gradients'"
