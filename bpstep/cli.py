@@ -12,7 +12,12 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+
+from bpstep import __version__
+from bpstep.commands.common import session_from_args
+from bpstep.engine.errors import BpstepError
+from bpstep.session.usergrads import load_user_module
 
 PROG = "bpstep"
 
@@ -55,7 +60,7 @@ def _activation(text: str) -> str | list[str]:
     return names if len(names) > 1 else names[0]
 
 
-def _number(kind: type) -> object:
+def _number(kind: type) -> Callable[[str], object]:
     def parse(text: str) -> object:
         try:
             return kind(text)
@@ -126,8 +131,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from bpstep import __version__
-
     return __version__
 
 
@@ -142,8 +145,6 @@ def _error(message: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    from bpstep.engine.errors import BpstepError
-
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -172,15 +173,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_tui(args: argparse.Namespace) -> int:
-    from bpstep.commands.common import session_from_args
-
     session = session_from_args(args)
     grads = getattr(args, "grads", None)
+    # Textual is imported only for the debugger, not for the headless commands or --help
     from bpstep.tui.app import BpstepApp, run_tui
 
     if grads is not None:  # a missing file or syntax error is a usage error before any paint
-        from bpstep.session.usergrads import load_user_module
-
         load_user_module(grads, BpstepApp.grads_time_limit)
 
     return run_tui(session, grads_path=grads)

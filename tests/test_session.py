@@ -473,3 +473,97 @@ def test_an_update_stop_shows_the_step_it_took():
     np.testing.assert_allclose(t["dW"], -s.config.lr * t["grad_W"], rtol=1e-12)  # plain SGD
     np.testing.assert_allclose(t["db"], -s.config.lr * t["grad_b"], rtol=1e-12)
     assert s.tensors(1)["dW"].shape == s.tensors(1)["W"].shape  # m = 1 was updated first
+
+
+# ---------------------------------------------------------------- the session's state as a value
+
+
+def test_state_then_resume_is_the_same_session_at_every_kind_of_stop():
+    """state() out, resume(state) in: every number a screen shows, at each stop of two
+    iterations and at the start."""
+    s = small_blobs()
+    for _ in range(2 * s.stops_per_iteration + 1):
+        assert same(snapshot(s), snapshot(Session.resume(s.state(), s.dataset)))
+        s.step()
+
+
+def test_state_after_a_fast_run_names_the_stop_it_is_at():
+    """After whole iterations by the fast path the start of the current iteration is rebuilt,
+    so the state is of the stop the session is at (the cause of a wrong save mid-run)."""
+    s = small_blobs()
+    s.run_epochs(2)
+    t = small_blobs()
+    while t.index < s.index:
+        t.step()
+    assert same(snapshot(Session.resume(s.state(), s.dataset)), snapshot(t))
+
+
+def test_state_is_refused_while_a_run_moves_the_session():
+    from bpstep.session import SessionBusy
+
+    s = Session(build_config("digits"))
+    cancel = threading.Event()
+    worker = threading.Thread(target=s.run_epochs, args=(50,), kwargs={"cancel": cancel})
+    worker.start()
+    try:
+        for _ in range(200):
+            if s.running:
+                break
+            time.sleep(0.005)
+        with pytest.raises(SessionBusy, match="running"):
+            s.state()
+    finally:
+        cancel.set()
+        worker.join()
+    assert not s.running and s.state().index == s.index
+
+
+def test_runs_end_with_a_reason_value():
+    from bpstep.session import RunReason
+
+    s = xor_session()
+    s.breakpoints.add(StopId(Phase.BACKWARD, 1))
+    assert s.run_epochs(1).reason is RunReason.BREAKPOINT
+    s.breakpoints.clear()
+    assert s.run_epochs(1).reason is RunReason.DONE
+    s.extra_checks.append(lambda stop: "mine" if stop.phase is Phase.UPDATE else None)
+    r = s.run_epochs(1)
+    assert r.reason is RunReason.CHECK and r.message == "mine"
+
+
+def _saved(tmp_path, edit) -> str:
+    """A saved xor session (two epochs in, history included) with one array edited."""
+    s = xor_session()
+    s.run_epochs(2)
+    s.step()
+    path = tmp_path / "s.npz"
+    save_session(s, path)
+    with np.load(path) as z:
+        data = {k: z[k] for k in z.files}
+    edit(data)
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, **data)
+    return str(bad)
+
+
+@pytest.mark.parametrize(
+    "edit, fragment",
+    [
+        (lambda d: d.__setitem__("W1", np.full_like(d["W1"], np.nan)), "NaN or infinite"),
+        (lambda d: d.__setitem__("W2", np.zeros((7, 7))), "do not fit the network"),
+        (lambda d: d.__setitem__("h0_W1", np.zeros((1, 9))), "do not fit the network"),
+        (lambda d: d.__setitem__("history_keys", np.array([-3])), "negative iteration"),
+        (lambda d: d.__setitem__("iter_costs", np.array('{"0": "abc"}')), "not a number"),
+        (lambda d: d.__setitem__("index", np.array(-4)), "is not in iteration"),
+        (lambda d: d.__setitem__("history", np.array('[{"epoch": "x"}]')), "damaged"),
+    ],
+)
+def test_a_damaged_saved_session_is_refused_in_one_line(tmp_path, edit, fragment):
+    with pytest.raises(DataError, match=fragment) as err:
+        load_session(_saved(tmp_path, edit))
+    assert "\n" not in str(err.value) and str(err.value).startswith("cannot load")
+
+
+def test_saving_to_a_bare_name_says_where_it_went(tmp_path):
+    assert save_session(xor_session(), tmp_path / "mine") == tmp_path / "mine.npz"
+    assert load_session(tmp_path / "mine.npz").index == 0

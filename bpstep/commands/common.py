@@ -7,10 +7,11 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from bpstep.engine.errors import ConfigError
+from bpstep.session import Session, build_config, load_session
+
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
-
-    from bpstep.session import Session
 
 NETWORK_OPTIONS = (
     "data",
@@ -40,9 +41,6 @@ def session_from_args(args: argparse.Namespace) -> Session:
 
     Raises a BpstepError subclass (ConfigError, DataError) with a one-line message on bad input.
     """
-    from bpstep.engine.errors import ConfigError
-    from bpstep.session import Session, build_config, load_session
-
     load = getattr(args, "load", None)
     overrides = overrides_from_args(args)
     if load is not None:
@@ -69,7 +67,11 @@ def color_allowed(stream=None) -> bool:
 
 
 def make_console(stderr: bool = False) -> Console:
-    """A Rich console that writes plain text (no ANSI codes) to pipes or when NO_COLOR is set."""
+    """A Rich console that writes plain text (no ANSI codes) to pipes or when NO_COLOR is set.
+
+    Rich's console is imported here, not at the top: the debugger (``bpstep`` alone) builds its
+    session through this module and never prints with Rich.
+    """
     from rich.console import Console
 
     stream = sys.stderr if stderr else sys.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DataError(f"cannot create the folder {out}: {exc.strerror or exc}") from None
-    manifest = {
+    manifest: dict[str, object] = {
         "stop": {
             "index": session.index,
             "phase": session.stop.phase.value,
@@ -54,28 +55,39 @@ def run(args: argparse.Namespace) -> int:
         "sizes": session.network.sizes,
         "activations": session.network.activation_names,
         "cost": session.network.cost_name,
-        "files": {},
     }
     arrays: dict[str, np.ndarray] = {}
     for m in range(1, session.L + 1):
         for name, value in session.tensors(m).items():
             arrays[f"{name}{m}"] = np.asarray(value)
-    if session.X_batch is not None and k:
+    if session.X_batch is not None and session.Y_batch is not None and k:
         arrays["X_batch"] = session.X_batch
         arrays["Y_batch"] = session.Y_batch
+    listed: dict[str, dict] = {}
     for name, value in arrays.items():
-        atomic_write(out / f"{name}.npy", lambda fh, v=value: np.save(fh, v))
-        files = [f"{name}.npy"]
-        if value.size <= CSV_LIMIT:
-            atomic_write(
-                out / f"{name}.csv",
-                lambda fh, v=value: np.savetxt(fh, np.atleast_2d(v), delimiter=",", fmt="%.17g"),
-            )
-            files.append(f"{name}.csv")
-        manifest["files"][name] = {"shape": list(value.shape), "files": files}
-    atomic_write(
-        out / "manifest.json",
-        lambda fh: fh.write(json.dumps(manifest, indent=2, ensure_ascii=False).encode()),
-    )
+        listed[name] = {"shape": list(value.shape), "files": _write(out, name, value)}
+    manifest["files"] = listed
+    text = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+
+    def write_manifest(fh: BinaryIO) -> None:
+        fh.write(text)
+
+    atomic_write(out / "manifest.json", write_manifest)
     make_console().print(f"wrote {len(arrays)} tensors to {out}/ (see manifest.json)", markup=False)
     return 0
+
+
+def _write(out: Path, name: str, value: np.ndarray) -> list[str]:
+    """``name``.npy, and ``name``.csv when small; returns the file names written."""
+
+    def npy(fh: BinaryIO) -> None:
+        np.save(fh, value)
+
+    def csv(fh: BinaryIO) -> None:
+        np.savetxt(fh, np.atleast_2d(value), delimiter=",", fmt="%.17g")
+
+    atomic_write(out / f"{name}.npy", npy)
+    if value.size > CSV_LIMIT:
+        return [f"{name}.npy"]
+    atomic_write(out / f"{name}.csv", csv)
+    return [f"{name}.npy", f"{name}.csv"]

@@ -76,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_stop(console, stop, session) -> None:
+    # Rich is imported when a command prints: every `bpstep` (the debugger too) imports the
+    # command modules to build its --help, and should not pay for Rich there
     from rich.rule import Rule
     from rich.text import Text
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from typing import TYPE_CHECKING
 
 from bpstep.commands.common import color_allowed, make_console, session_from_args
 from bpstep.engine.errors import ConfigError
-from bpstep.session import RunReason, save_session
+from bpstep.session import RunReason, RunResult, save_session
 from bpstep.session.watches import parse_watch
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.table import Table
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,75 +61,94 @@ def _fmt(x: float | None, pct: bool = False) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Train, print the table, save; exit 1 when a watch or a non-finite value stopped it."""
     epochs = positive_int(args.epochs, "--epochs")
     watches = [parse_watch(spec) for spec in args.watch]  # bad specs: usage errors, before work
     session = session_from_args(args)
     for w in watches:
-        if w == "cost":
+        if isinstance(w, str):
             session.watches.cost_rising = True
         else:
             session.watches.norms.append(w)
     console = make_console()
     console.print(describe(session))
+    regularised = bool(session.network.l2)
+    table = _table(regularised)
+    result = _train(session, epochs, table, regularised, console)
+    console.print(table)
+    stopped = result is not None and result.reason is not RunReason.DONE
+    if result is not None and stopped:
+        print(f"bpstep: training stopped: {result.message}", file=sys.stderr)
+    if args.save:
+        _save(session, args.save, stopped, console)
+    return 1 if stopped else 0
+
+
+def _table(regularised: bool) -> Table:
+    # Rich is imported when a command prints (see trace._print_stop)
     from rich.table import Table
 
-    regularised = bool(session.network.l2)
-    # with λ > 0, Ĵ adds the same λ term to train and test: J (without it) shows overfitting
+    """The epoch table; with λ > 0 Ĵ adds the same λ term to train and test, so J (without it)
+    gets columns of its own: it is what shows overfitting."""
     caption = "cost: Ĵ, with the λ term; J: without it" if regularised else None
     table = Table(title=None, box=None, pad_edge=False, caption=caption)
     columns = ["epoch", "train cost", "test cost"]
     columns += ["train J", "test J"] if regularised else []
     for col in (*columns, "train acc", "test acc"):
         table.add_column(col, justify="right")
+    return table
+
+
+def _train(session, epochs: int, table: Table, regularised: bool, console) -> RunResult | None:
+    """Run ``epochs`` epochs, one table row each, with a progress bar on a terminal."""
     result = None
-    if color_allowed():
-        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    bar, task = _progress_bar(console, epochs)
+    with bar or contextlib.nullcontext():
+        for e in range(epochs):
 
-        with Progress(
-            TextColumn("[bold]training"),
-            BarColumn(),
-            TextColumn("{task.percentage:>3.0f}%"),
-            TextColumn("{task.description}"),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("", total=epochs)
-            for e in range(epochs):
-
-                def report(fraction: float, text: str, e: int = e) -> None:
+            def report(fraction: float, text: str, e: int = e) -> None:
+                if bar is not None:
                     bar.update(task, completed=e + fraction, description=text)
 
-                result = session.run_epochs(1, progress=report)
-                if result.reason is not RunReason.DONE:
-                    break
-                _row(table, session.history[-1], regularised)
-    else:
-        for _ in range(epochs):
-            result = session.run_epochs(1)
+            result = session.run_epochs(1, progress=report if bar is not None else None)
             if result.reason is not RunReason.DONE:
                 break
             _row(table, session.history[-1], regularised)
-    console.print(table)
-    stopped = result is not None and result.reason is not RunReason.DONE
+    return result
+
+
+def _progress_bar(console, epochs: int):
+    """A transient Rich progress bar on a terminal (None, None on a pipe or with NO_COLOR)."""
+    if not color_allowed():
+        return None, None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(
+        TextColumn("[bold]training"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TextColumn("{task.description}"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+    return bar, bar.add_task("", total=epochs)
+
+
+def _save(session, target: str, stopped: bool, console) -> None:
+    """Save, and say where; after a stopped run, how to open the debugger right there."""
+    saved = save_session(session, target)
+    st = session.stop
+    where = (
+        f" at the stop where the run stopped ({st.id}, epoch {st.epoch}, iteration "
+        f"{st.iteration + 1})"
+        if stopped
+        else ""
+    )
+    # soft_wrap: a path is never broken over lines, so it can be copied
+    console.print(f"saved the session to {saved}{where}", markup=False, soft_wrap=True)
     if stopped:
-        print(f"bpstep: training stopped: {result.message}", file=sys.stderr)
-    if args.save:
-        saved = save_session(session, args.save)
-        st = session.stop
-        where = (
-            f" at the stop where the run stopped ({st.id}, epoch {st.epoch}, iteration "
-            f"{st.iteration + 1})"
-            if stopped
-            else ""
-        )
-        # soft_wrap: a path is never broken over lines, so it can be copied
-        console.print(f"saved the session to {saved}{where}", markup=False, soft_wrap=True)
-        if stopped:
-            console.print(
-                f"open it there with: bpstep --load {saved}", markup=False, soft_wrap=True
-            )
-    return 1 if stopped else 0
+        console.print(f"open it there with: bpstep --load {saved}", markup=False, soft_wrap=True)
 
 
 def _row(table, rec, regularised: bool = False) -> None:

@@ -19,6 +19,7 @@ User files: ``.npz`` (X, y), ``mnist.npz``, ``.csv``, and MNIST IDX files (see `
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from bpstep.datasets.builtin import load_digits, load_iris
 from bpstep.datasets.dataset import Dataset, check_fits
@@ -90,7 +91,7 @@ def load_dataset(
     base, colon, opts = spec.partition(":")
     key = base.strip().lower()
     if key in BUILTIN_DATASETS and not Path(spec).expanduser().exists():
-        kw = {"seed": seed, "test_fraction": test_fraction, "n_train": n_train}
+        kw: dict[str, Any] = {"seed": seed, "test_fraction": test_fraction, "n_train": n_train}
         if key in TOY_DATASETS:
             options = _parse_options(key, opts) if colon else {}
             return load_toy(key, options=options, **kw)

@@ -8,6 +8,7 @@ shape (n_outputs, n_train): one-hot columns for k > 2 classes, a single 0/1 row 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,8 +43,6 @@ class Dataset:
     def fingerprint(self) -> str:
         """A hash of the training and test arrays: a saved session checks it is given the same
         data back (a data file edited since, or another in-memory set, would not continue it)."""
-        import hashlib
-
         h = hashlib.blake2b(digest_size=16)
         for a in (self.X_train, self.Y_train, self.X_test, self.Y_test):
             if a is None:

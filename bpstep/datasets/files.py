@@ -433,7 +433,8 @@ def _load_idx(path: Path, name: str, **kw) -> Dataset:
         te_img = _find(path, "t10k", "images-idx3")
         te_lab = _find(path, "t10k", "labels-idx1")
         if (te_img is None) != (te_lab is None):
-            present = te_img or te_lab
+            present = te_img if te_img is not None else te_lab
+            assert present is not None
             raise DataError(
                 f"{path}: {present.name} has no partner; expected both t10k-images-idx3-ubyte "
                 "and t10k-labels-idx1-ubyte, or neither"

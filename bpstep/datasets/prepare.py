@@ -213,7 +213,8 @@ def build_dataset(
     test: tuple[np.ndarray, np.ndarray] | None = None,
     source: str | None = None,
 ) -> Dataset:
-    """Turn ``X`` (n, n_features) and ``y`` (n,) or (n, n_targets) into a :class:`Dataset`.
+    """Turn ``X`` (n, n_features) and ``y`` (n,) or (n, n_targets) into a :class:`Dataset`,
+    by the steps of the module docstring: targets, split, ``n_train``, scaling.
 
     ``test`` is a ready-made (X_test, y_test) pair (MNIST's t10k files); otherwise
     ``test_fraction`` of the samples are split off with ``seed``. ``classes`` names the classes
@@ -224,6 +225,39 @@ def build_dataset(
     source = source or name
     if scaling not in SCALINGS:
         raise ConfigError(f"unknown scaling {scaling!r}; expected one of {', '.join(SCALINGS)}")
+    X, y = _samples(X, y, source)
+    X_all, y_all, n_given_test = _join_given_test(X, y, test, source)
+    task, labels, found_classes, targets = encode_targets(y_all, source)
+    if task == "classification" and classes is not None:
+        labels, found_classes = _named_classes(y_all, labels, found_classes, classes)
+    rng = np.random.default_rng(seed)
+    n = X.shape[0]
+    class_labels = labels if task == "classification" else None
+    if test is not None:
+        train_idx = np.arange(n)[rng.permutation(n)]
+        test_idx = np.arange(n, n + n_given_test)
+    else:
+        n_test = _test_count(n, test_fraction, source)
+        train_idx, test_idx = stratified_split(n, class_labels, n_test, rng)
+    if n_train is not None:
+        train_idx = _subset(train_idx, class_labels, n_train, name, rng)
+    Xtr = _columns(X_all[train_idx])
+    Xte = _columns(X_all[test_idx]) if test_idx.size else None
+    _scale(Xtr, Xte, scaling, scale_value)
+    if task == "classification":
+        k = len(found_classes)
+        l_tr, l_te = labels[train_idx], labels[test_idx] if test_idx.size else None
+        Ytr = labels_to_targets(l_tr, k)
+        Yte = labels_to_targets(l_te, k) if l_te is not None else None
+    else:
+        l_tr = l_te = None
+        Ytr = np.ascontiguousarray(targets[train_idx].T)
+        Yte = np.ascontiguousarray(targets[test_idx].T) if test_idx.size else None
+    return Dataset(name, Xtr, Ytr, Xte, Yte, l_tr, l_te, found_classes, image_shape, task)
+
+
+def _samples(X: np.ndarray, y: np.ndarray, source: str) -> tuple[np.ndarray, np.ndarray]:
+    """X as (n, n_features) numbers, all finite, and y with one entry per sample."""
     X = np.asarray(X)
     if X.ndim == 1:
         X = X.reshape(-1, 1)
@@ -239,86 +273,54 @@ def build_dataset(
             f"{source}: X has {n} samples but y has {y.shape[0]}; expected one label per sample"
         )
     _check_finite(X, source)
-    if test is not None:
-        Xt = np.asarray(test[0])
-        Xt = Xt.reshape(Xt.shape[0], -1)
-        if Xt.dtype.kind not in "biuf":
-            raise DataError(f"{source}: X_test has dtype {Xt.dtype}; expected numbers")
-        yt = np.asarray(test[1])
-        if Xt.shape[0] != yt.shape[0]:
-            raise DataError(
-                f"{source}: the test set has {Xt.shape[0]} samples but {yt.shape[0]} labels; "
-                "expected one label per sample"
-            )
-        if Xt.shape[1] != X.shape[1]:
-            raise DataError(
-                f"{source}: test samples have {Xt.shape[1]} features but training samples "
-                f"{X.shape[1]}; expected the same"
-            )
-        _check_finite(Xt, source, "X_test")
-        n_given_test = Xt.shape[0]
-        X_all = np.concatenate([X, Xt]) if n_given_test else X
-        y_all = np.concatenate([y, yt]) if n_given_test else y
-    else:
-        X_all, y_all, n_given_test = X, y, 0
+    return X, y
 
-    task, labels, found_classes, targets = encode_targets(y_all, source)
-    if task == "classification" and classes is not None:
-        # y held class indices; keep the caller's names (labels are already 0..k-1 there).
-        idx_values = np.unique(y_all).astype(np.intp)
-        if idx_values.min() >= 0 and idx_values.max() < len(classes):
-            labels = np.asarray(y_all, dtype=np.intp).reshape(-1)
-            found_classes = list(classes)
-    k = len(found_classes) if found_classes is not None else None
 
-    rng = np.random.default_rng(seed)
-    if test is not None:
-        train_idx = np.arange(n)
-        test_idx = np.arange(n, n + n_given_test)
-        train_idx = train_idx[rng.permutation(n)]
-    else:
-        n_test = _test_count(n, test_fraction, source)
-        train_idx, test_idx = stratified_split(
-            n, labels if task == "classification" else None, n_test, rng
+def _join_given_test(X, y, test, source: str) -> tuple[np.ndarray, np.ndarray, int]:
+    """(X and the given test samples below it, the same for y, the number of test samples)."""
+    if test is None:
+        return X, y, 0
+    Xt = np.asarray(test[0])
+    Xt = Xt.reshape(Xt.shape[0], -1)
+    if Xt.dtype.kind not in "biuf":
+        raise DataError(f"{source}: X_test has dtype {Xt.dtype}; expected numbers")
+    yt = np.asarray(test[1])
+    if Xt.shape[0] != yt.shape[0]:
+        raise DataError(
+            f"{source}: the test set has {Xt.shape[0]} samples but {yt.shape[0]} labels; "
+            "expected one label per sample"
         )
+    if Xt.shape[1] != X.shape[1]:
+        raise DataError(
+            f"{source}: test samples have {Xt.shape[1]} features but training samples "
+            f"{X.shape[1]}; expected the same"
+        )
+    _check_finite(Xt, source, "X_test")
+    if not Xt.shape[0]:
+        return X, y, 0
+    return np.concatenate([X, Xt]), np.concatenate([y, yt]), Xt.shape[0]
 
-    if n_train is not None:
-        available = train_idx.size
-        if isinstance(n_train, bool) or not isinstance(n_train, (int, np.integer)):
-            raise ConfigError(f"n_train {n_train!r} is not a whole number; expected 1..{available}")
-        if not 1 <= n_train <= available:
-            raise ConfigError(
-                f"n_train {n_train} is out of range for {name}; "
-                f"expected 1..{available} (its training samples)"
-            )
-        if n_train < available:
-            sub_labels = labels[train_idx] if task == "classification" else None
-            _, keep = stratified_split(available, sub_labels, int(n_train), rng)
-            train_idx = train_idx[keep]
 
-    Xtr = _columns(X_all[train_idx])
-    Xte = _columns(X_all[test_idx]) if test_idx.size else None
-    _scale(Xtr, Xte, scaling, scale_value)
+def _named_classes(y_all, labels, found, classes: list[str]):
+    """y held class indices: keep the caller's names (labels are then y itself, 0..k-1)."""
+    idx_values = np.unique(y_all).astype(np.intp)
+    if idx_values.min() >= 0 and idx_values.max() < len(classes):
+        return np.asarray(y_all, dtype=np.intp).reshape(-1), list(classes)
+    return labels, found
 
-    if task == "classification":
-        l_tr = labels[train_idx]
-        l_te = labels[test_idx] if test_idx.size else None
-        Ytr = labels_to_targets(l_tr, k)
-        Yte = labels_to_targets(l_te, k) if l_te is not None else None
-    else:
-        l_tr = l_te = None
-        Ytr = np.ascontiguousarray(targets[train_idx].T)
-        Yte = np.ascontiguousarray(targets[test_idx].T) if test_idx.size else None
 
-    return Dataset(
-        name=name,
-        X_train=Xtr,
-        Y_train=Ytr,
-        X_test=Xte,
-        Y_test=Yte,
-        labels_train=l_tr,
-        labels_test=l_te,
-        classes=found_classes,
-        image_shape=image_shape,
-        task=task,
-    )
+def _subset(train_idx, labels, n_train, name: str, rng: np.random.Generator) -> np.ndarray:
+    """A seeded, stratified subset of ``n_train`` of the training indices."""
+    available = train_idx.size
+    if isinstance(n_train, bool) or not isinstance(n_train, int | np.integer):
+        raise ConfigError(f"n_train {n_train!r} is not a whole number; expected 1..{available}")
+    if not 1 <= n_train <= available:
+        raise ConfigError(
+            f"n_train {n_train} is out of range for {name}; "
+            f"expected 1..{available} (its training samples)"
+        )
+    if n_train == available:
+        return train_idx
+    sub_labels = labels[train_idx] if labels is not None else None
+    _, keep = stratified_split(available, sub_labels, int(n_train), rng)
+    return train_idx[keep]

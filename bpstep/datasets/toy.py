@@ -9,6 +9,8 @@ can be drawn in the data's own coordinates.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from bpstep.datasets.dataset import Dataset
@@ -131,7 +133,7 @@ TOY_OPTIONS: dict[str, dict[str, type]] = {
     "blobs": {"n": int, "k": int, "noise": float},
 }
 
-_MAKERS = {
+_MAKERS: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "circles": make_circles,
     "moons": make_moons,
     "spiral": make_spiral,

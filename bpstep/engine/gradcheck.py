@@ -60,9 +60,6 @@ class GradcheckReport:
     def band(self) -> str:
         return band(self.worst)
 
-    def for_layer(self, layer: int) -> list[ParamCheck]:
-        return [c for c in self.checks if c.layer == layer]
-
 
 def _param(net, layer: int, param: str) -> np.ndarray:
     if param == "W":

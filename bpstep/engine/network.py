@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from bpstep.engine.activations import ACTIVATIONS, Activation, get_activation
+from bpstep.engine.activations import ACTIVATIONS, Activation, elementwise_deriv, get_activation
 from bpstep.engine.costs import Cost, get_cost, quadratic_mean
 from bpstep.engine.errors import ConfigError, OrderError
 from bpstep.engine.events import BackwardEvent, ForwardEvent, UpdateEvent
@@ -31,8 +31,8 @@ from bpstep.engine.init import initialise
 from bpstep.engine.optimizers import Optimizer, get_optimizer
 
 # Overflow to ±inf and NaN are results the debugger shows and its watches report, not warnings:
-# every pass runs quietly (σ's e^{−z} overflowing to inf gives σ = 0, as it should).
-QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore", "under": "ignore"}
+# every pass runs under np.errstate(all="ignore") (σ's e^{−z} overflowing to inf gives σ = 0, as
+# it should).
 
 
 # ---------------------------------------------------------------------- per-layer helpers
@@ -135,6 +135,8 @@ class Network:
         self.activations: list[Activation] = [get_activation(n) for n in names]
         if "softmax" in names[:-1]:
             raise ConfigError("softmax is only accepted in the output layer (the last activation)")
+        # f′ of each hidden layer m = 1..L−1 (elementwise there: softmax is output-only)
+        self._fprimes = [elementwise_deriv(act) for act in self.activations[:-1]]
         self.activation_names = names
         self.cost_name = cost
         self.cost_fn: Cost = get_cost(cost, names[-1])
@@ -169,7 +171,7 @@ class Network:
 
     def _hidden_delta(self, m: int, z, a, delta_next):
         """δ^m = f′(z^m) ⊙ (W^{m+1})ᵀ δ^{m+1}; returns (δ^m, f′(z^m))."""
-        fprime = self.activations[m - 1].deriv(z, a)
+        fprime = self._fprimes[m - 1](z, a)
         return hidden_delta(fprime, self.weights[m], delta_next), fprime
 
     def _layer_grads(self, m: int, delta, a_prev):
@@ -188,7 +190,7 @@ class Network:
 
     # ------------------------------------------------------------------ stepping passes
     def _reset_cache(self) -> None:
-        self._X = None
+        self._X: np.ndarray | None = None
         self._zs: list[np.ndarray] = []
         self._as: list[np.ndarray] = []
         self._forward_done = False
@@ -214,7 +216,7 @@ class Network:
         a = X
         for m in range(1, self.L + 1):
             a_prev = a
-            with np.errstate(**QUIET):
+            with np.errstate(all="ignore"):
                 z, a = self._forward_layer(m, a_prev)
             self._zs.append(z)
             self._as.append(a)
@@ -231,7 +233,7 @@ class Network:
 
     def backward(self, Y: np.ndarray) -> Iterator[BackwardEvent]:
         """Backpropagate the error for targets Y; yields m = L..1. Needs a complete forward."""
-        if not self._forward_done:
+        if not self._forward_done or self._X is None:
             raise OrderError(
                 "backward needs a complete forward pass first: run forward(X) to the end"
             )
@@ -248,8 +250,9 @@ class Network:
         for m in range(self.L, 0, -1):
             z, a = self._zs[m - 1], self._as[m - 1]
             a_prev = self._as[m - 2] if m > 1 else self._X
+            assert a_prev is not None
             dC_da = None
-            with np.errstate(**QUIET):
+            with np.errstate(all="ignore"):
                 if m == self.L:
                     delta, dC_da, fprime = self._output_delta(z, a, Y)
                     if self.fused:  # not used by δ^L = a − y, but shown beside it
@@ -297,7 +300,7 @@ class Network:
             W, b = self.weights[m - 1], self.biases[m - 1]
             W_before, b_before = W.copy(), b.copy()
             gW, gb = grads[m]
-            with np.errstate(**QUIET):
+            with np.errstate(all="ignore"):
                 self.optimizer.step(m, W, b, gW, gb, lr)
             yield UpdateEvent(
                 m,
@@ -317,7 +320,7 @@ class Network:
             raise OrderError(
                 "the cost needs a complete forward pass first: run forward(X) to the end"
             )
-        with np.errstate(**QUIET):
+        with np.errstate(all="ignore"):
             return self._batch_cost(self._zs[-1], self._as[-1], np.asarray(Y, dtype=np.float64))
 
     # ------------------------------------------------------------------ fast path
@@ -330,7 +333,7 @@ class Network:
     def _output(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(z^L, a^L) for X, without events or caching."""
         a = np.asarray(X, dtype=np.float64)
-        with np.errstate(**QUIET):
+        with np.errstate(all="ignore"):
             for m in range(1, self.L + 1):
                 z, a = self._forward_layer(m, a)
         return z, a
@@ -338,7 +341,7 @@ class Network:
     def cost(self, X: np.ndarray, Y: np.ndarray) -> float:
         """Ĵ on (X, Y), the L2 term included."""
         z, a = self._output(X)
-        with np.errstate(**QUIET):
+        with np.errstate(all="ignore"):
             return self._batch_cost(z, a, np.asarray(Y, dtype=np.float64))
 
     def data_cost(self, X: np.ndarray, Y: np.ndarray) -> float:
@@ -348,7 +351,7 @@ class Network:
         λ term depends on the weights only, so it would add the same amount to both.
         """
         z, a = self._output(X)
-        with np.errstate(**QUIET):
+        with np.errstate(all="ignore"):
             return self.cost_fn.mean(a, np.asarray(Y, dtype=np.float64), z)
 
     def accuracy(self, X: np.ndarray, Y: np.ndarray) -> float | None:
@@ -370,7 +373,7 @@ class Network:
         """(∂Ĵ/∂W^m, ∂Ĵ/∂b^m) for m = 1..L, on the batch (X, Y)."""
         X = np.asarray(X, dtype=np.float64)
         Y = np.asarray(Y, dtype=np.float64)
-        with np.errstate(**QUIET):
+        with np.errstate(all="ignore"):
             gWs, gbs, _ = self._grads_fast(X, Y)
         return gWs, gbs
 
@@ -395,7 +398,7 @@ class Network:
 
     def train_batch(self, X: np.ndarray, Y: np.ndarray, lr: float) -> float:
         """One iteration on the batch (X, Y); returns Ĵ on the batch before the update."""
-        with np.errstate(**QUIET):
+        with np.errstate(all="ignore"):
             return self._iteration(X, Y, lr)
 
     def _iteration(self, X: np.ndarray, Y: np.ndarray, lr: float) -> float:
@@ -403,7 +406,7 @@ class Network:
 
         The same per-layer helpers as the stepping passes, without events or copies: each layer
         is stepped as soon as δ^{m−1} (which needs the old W^m) is known, and the optimiser may
-        overwrite the gradient arrays. Callers set ``np.errstate(**QUIET)``.
+        overwrite the gradient arrays. Callers set ``np.errstate(all="ignore")``.
         """
         self._reset_cache()  # any cached stepping pass belongs to the old parameters
         weights, biases, acts_fns = self.weights, self.biases, self.activations
@@ -424,6 +427,7 @@ class Network:
         if self.l2:
             cost += self._l2_term()
         delta = output_delta(acts_fns[-1], cost_fn, self.fused, z, a, Y, dC_da)[0]
+        fprimes = self._fprimes
         opt = self.optimizer
         opt.begin_iteration()
         step = opt.step
@@ -432,8 +436,7 @@ class Network:
             W = weights[m - 1]
             gW, gb = layer_grads(delta, acts[m - 1], W, l2)
             if m > 1:
-                act = acts_fns[m - 2]
-                delta = hidden_delta(act.deriv(zs[m - 2], acts[m - 1]), W, delta)
+                delta = hidden_delta(fprimes[m - 2](zs[m - 2], acts[m - 1]), W, delta)
             step(m, W, biases[m - 1], gW, gb, lr, scratch=True)
         return cost
 
@@ -463,7 +466,8 @@ class Network:
         batch_size = _check_positive_int(batch_size, "batch size")
         n = X.shape[1]
         history: dict[str, list] = {"epoch": [], "train_cost": []}
-        if X_test is not None:
+        test = X_test is not None and Y_test is not None
+        if test:
             history["test_cost"] = []
             history["test_accuracy"] = []
         for epoch in range(1, epochs + 1):
@@ -474,7 +478,7 @@ class Network:
             batches = 0
             stopped = False
             iteration = self._iteration
-            with np.errstate(**QUIET):
+            with np.errstate(all="ignore"):
                 for start in range(0, n, batch_size):
                     if should_stop is not None and should_stop():
                         stopped = True
@@ -486,7 +490,8 @@ class Network:
                 break
             history["epoch"].append(epoch)
             history["train_cost"].append(total / batches)
-            if X_test is not None:
+            if test:
+                assert X_test is not None and Y_test is not None
                 history["test_cost"].append(self.cost(X_test, Y_test))
                 history["test_accuracy"].append(self.accuracy(X_test, Y_test))
             if callback is not None:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from bpstep.session.timeline import Phase, StopId
 
-# watches lived here first; kept importable from this module
-from bpstep.session.watches import NormWatch, WatchSet, first_nonfinite  # noqa: F401
-
 EVERY_UPDATE = "update"  # the first update stop of every iteration
 EPOCH_END = "epoch"  # the last stop of every epoch
 

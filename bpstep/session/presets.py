@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from bpstep.engine.errors import ConfigError
 from bpstep.session.config import SessionConfig
@@ -82,7 +83,7 @@ def build_config(preset: str | None = DEFAULT_PRESET, **overrides: object) -> Se
     if name not in PRESETS:
         raise ConfigError(f"unknown preset {name!r}; accepted: {', '.join(PRESETS)}")
     known = {f.name for f in fields(SessionConfig)}
-    given = {k: v for k, v in overrides.items() if v is not None}
+    given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
     unknown = sorted(set(given) - known)
     if unknown:
         raise ConfigError(f"unknown setting {unknown[0]!r}; accepted: {', '.join(sorted(known))}")

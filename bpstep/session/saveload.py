@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
@@ -61,7 +62,7 @@ def save_session(session: Session, path: str | Path) -> Path:
         raise DataError(f"cannot save to {path}: the folder {folder} does not exist")
     arrays = state_arrays(session.state(history_bytes=SAVED_HISTORY_BYTES))
     try:
-        atomic_write(path, lambda fh: np.savez(fh, **arrays))
+        atomic_write(path, lambda fh: np.savez(fh, **cast(dict[str, Any], arrays)))
     except OSError as exc:
         raise DataError(f"cannot save to {path}: {exc.strerror or exc}") from None
     return path

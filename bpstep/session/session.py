@@ -185,19 +185,20 @@ class Session:
         return self.checkpoints.nbytes + extra
 
     # ------------------------------------------------------------------ one stop
-    def _set_batch(self, g: int) -> None:
+    def _set_batch(self, g: int) -> tuple[np.ndarray, np.ndarray]:
         idx = self._batch_indices(g)
         self._batch_idx = idx
-        self._X = self.dataset.X_train[:, idx]
-        self._Y = self.dataset.Y_train[:, idx]
+        X = self._X = self.dataset.X_train[:, idx]
+        Y = self._Y = self.dataset.Y_train[:, idx]
+        return X, Y
 
     def _begin_iteration(self, g: int) -> None:
-        self._set_batch(g)
+        X, Y = self._set_batch(g)
         self._current_start = self._snapshot()
         self._current_g = g
         self._keep_checkpoint(g, self._current_start)
         self._events = []
-        self._fwd = self.network.forward(self._X)
+        self._fwd = self.network.forward(X)
 
     def _advance(self) -> tuple[StopId, Event | None, bool]:
         """Take the next stop; returns (stop, its event, whether it ends an epoch)."""
@@ -213,7 +214,7 @@ class Session:
                 _finish(self._fwd)
         elif sid.phase is Phase.COST:
             event = self._cost_event(g)
-            self._bwd = self.network.backward(self._Y)
+            self._bwd = self.network.backward(event.y)
         elif sid.phase is Phase.BACKWARD:
             event = next(self._bwd)
             if sid.layer == 1:
@@ -250,27 +251,27 @@ class Session:
         d, net = self.dataset, self.network
         first = g + 1 - self.iterations_per_epoch
         costs = [self._iter_costs[j] for j in range(first, g + 1) if j in self._iter_costs]
-        has_test = d.X_test is not None and d.n_test > 0
+        test = _measured(net, d.X_test, d.Y_test) if d.n_test > 0 else (None, None, None)
         rec = EpochRecord(
             epoch=epoch,
             train_cost=net.cost(d.X_train, d.Y_train),
-            test_cost=net.cost(d.X_test, d.Y_test) if has_test else None,
+            test_cost=test[0],
             train_accuracy=net.accuracy(d.X_train, d.Y_train),
-            test_accuracy=net.accuracy(d.X_test, d.Y_test) if has_test else None,
+            test_accuracy=test[1],
             batch_cost_mean=float(np.mean(costs)) if costs else float("nan"),
             end_index=(g + 1) * self.stops_per_iteration,
             train_data_cost=net.data_cost(d.X_train, d.Y_train),
-            test_data_cost=net.data_cost(d.X_test, d.Y_test) if has_test else None,
+            test_data_cost=test[2],
         )
         self.history.append(rec)
         return rec
 
     def _fast_iteration(self, g: int) -> float:
         """Iteration g by the engine's fast path (no events); returns its batch cost."""
-        self._set_batch(g)
+        X, Y = self._set_batch(g)
         self._keep_checkpoint(g)
         self._current_g = None  # _current_start no longer describes where the network is
-        cost = self.network.train_batch(self._X, self._Y, self.config.lr)
+        cost = self.network.train_batch(X, Y, self.config.lr)
         self._iter_costs[g] = cost
         return cost
 
@@ -686,6 +687,15 @@ class _Reporter:
     def done(self, index: int, finished: bool) -> None:
         if self.progress is not None:
             self.progress(1.0 if finished else self._fraction(index), self.text())
+
+
+def _measured(
+    net: Network, X: np.ndarray | None, Y: np.ndarray | None
+) -> tuple[float | None, float | None, float | None]:
+    """(Ĵ, accuracy, J) of ``net`` on (X, Y); Nones when there is no such set."""
+    if X is None or Y is None:
+        return None, None, None
+    return net.cost(X, Y), net.accuracy(X, Y), net.data_cost(X, Y)
 
 
 def _finish(gen) -> None:

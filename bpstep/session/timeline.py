@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bpstep.engine.errors import ConfigError
+
 
 class Phase(StrEnum):
     START = "start"
@@ -35,8 +37,6 @@ class StopId:
     @classmethod
     def parse(cls, text: str) -> StopId:
         """``forward:2``, ``backward:1``, ``update:3``, ``cost``."""
-        from bpstep.engine.errors import ConfigError
-
         name, _, layer = text.partition(":")
         try:
             phase = Phase(name.strip().lower())

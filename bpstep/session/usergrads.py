@@ -55,8 +55,10 @@ import sys
 import traceback
 import types
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -112,7 +114,7 @@ class UserModule:
     """The learner's file, loaded: which functions it defines and the parameters they ask for."""
 
     path: Path
-    functions: dict[str, object]
+    functions: dict[str, Callable[..., Any]]
     params: dict[str, list[str]]  # the accepted names each function receives
     plans: dict[str, CallPlan] = field(default_factory=dict)
     time_limit: float | None = TIME_LIMIT  # seconds per call; None: no limit
@@ -467,8 +469,14 @@ def _hint(function: str, user, ref, ev: BackwardEvent, network) -> str | None:
             return "missing f′(z): yours equals the reference divided by f′(z)"
         if fp is not None and _close(user, ref * fp):
             return "f′(z) applied twice: yours equals the reference times f′(z)"
-        if function == "hidden_delta" and ev.W_next.shape[0] == ev.W_next.shape[1]:
-            back = ev.W_next @ ev.delta_next  # the same shape as δ when W_next is square
+        W_next, delta_next = ev.W_next, ev.delta_next
+        if (
+            function == "hidden_delta"
+            and W_next is not None
+            and delta_next is not None
+            and (W_next.shape[0] == W_next.shape[1])
+        ):
+            back = W_next @ delta_next  # the same shape as δ when W_next is square
             fpv = ev.fprime if ev.fprime is not None else 1.0
             if _close(user, fpv * back) or _close(user, back):
                 return "missing transpose: δᵐ uses (Wᵐ⁺¹)ᵀ δᵐ⁺¹, i.e. W_next.T @ delta_next"

@@ -10,10 +10,12 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from bpstep.engine.errors import ConfigError
 from bpstep.notation import sup
 
 
@@ -31,8 +33,6 @@ class NormWatch:
     above: float | None = None
 
     def __post_init__(self) -> None:
-        from bpstep.engine.errors import ConfigError
-
         if self.tensor not in ("delta", "grad_W"):
             raise ConfigError(f"a norm watch is on delta or grad_W, got {self.tensor!r}")
         if self.layer is not None and (
@@ -126,17 +126,9 @@ def first_nonfinite(phase: str, event: object) -> str | None:
     return None
 
 
-def finite(x: float | None) -> bool:
-    return x is None or math.isfinite(x)
-
-
 def parse_watch(text: str) -> NormWatch | str:
     """A watch from a short spec: ``delta<1e-3``, ``grad_W:2>10``, ``delta:1<1e-4``, or ``cost``
     (training cost rising; returned as the string "cost"). ConfigError on anything else."""
-    import re
-
-    from bpstep.engine.errors import ConfigError
-
     spec = text.strip().replace(" ", "")
     if spec in ("cost", "cost_rising"):
         return "cost"

@@ -11,15 +11,18 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Footer, ProgressBar, Static
 
 from bpstep.engine.errors import BpstepError
+from bpstep.engine.gradcheck import gradcheck
 from bpstep.notation import tensor_label
 from bpstep.session import (
     Phase,
@@ -29,6 +32,7 @@ from bpstep.session import (
     load_session,
     save_session,
 )
+from bpstep.session.deadline import interrupt_all
 from bpstep.session.watches import parse_watch
 
 from .commands import DebuggerCommands
@@ -62,7 +66,7 @@ class BpstepApp(App[int]):
     TITLE = "bpstep"
     AUTO_FOCUS = None  # arrows step the session; the heatmap takes them only after h
     COMMANDS = App.COMMANDS | {DebuggerCommands}
-    BINDINGS = bindings()
+    BINDINGS: ClassVar[list[BindingType]] = bindings()
 
     # the learner's code runs in a thread; an endless loop is stopped after this long
     grads_time_limit = 5.0
@@ -315,7 +319,7 @@ class BpstepApp(App[int]):
             except BpstepError as exc:
                 self.error(str(exc))
                 return
-            if watch == "cost":
+            if isinstance(watch, str):  # "cost": the training cost rising
                 self.session.watches.cost_rising = True
             else:
                 self.session.watches.norms.append(watch)
@@ -333,8 +337,6 @@ class BpstepApp(App[int]):
         self.refresh_view()
 
     def action_gradcheck(self) -> None:
-        from bpstep.engine.gradcheck import gradcheck  # NumPy-heavy: only when asked for
-
         s = self.session
         if s.X_batch is None or s.Y_batch is None:
             self.say("no batch yet: step first")
@@ -465,8 +467,6 @@ class BpstepApp(App[int]):
 
     async def action_quit(self) -> None:
         """Quit at once: a check stuck in the learner's endless loop is stopped, not waited for."""
-        from bpstep.session.deadline import interrupt_all
-
         self._cancel.set()
         interrupt_all()
         self.exit()

@@ -17,7 +17,9 @@ from textual.app import App
 from textual.message import Message
 
 from bpstep.engine.errors import BpstepError
-from bpstep.session import Phase, Session, Stop
+from bpstep.engine.events import BackwardEvent
+from bpstep.session import Session, Stop
+from bpstep.session.usergrads import UserModule, check_event, load_user_module
 
 CACHE_SIZE = 64  # stops whose findings are kept (the oldest go first)
 
@@ -56,15 +58,13 @@ class GradsChecker:
         self.app = app
         self.path = path
         self.time_limit = time_limit
-        self.module: object | None = None
+        self.module: UserModule | None = None
         self.error: str | None = None
         self.busy = False  # a worker is checking a stop
         self._cache: dict[int, list] = {}
 
     def load(self) -> None:
         """(Re)load the learner's file; a failure is shown in the pane (``error``)."""
-        from bpstep.session.usergrads import load_user_module
-
         self._cache.clear()
         try:
             self.module = load_user_module(self.path, self.time_limit)
@@ -85,7 +85,7 @@ class GradsChecker:
     def at(self, session: Session) -> Findings:
         """The findings at the session's stop, starting a worker when they are not known."""
         stop = session.stop
-        if self.module is None or stop.phase is not Phase.BACKWARD:
+        if self.module is None or not isinstance(stop.event, BackwardEvent):
             return Findings(None)
         if stop.index in self._cache:
             return Findings(self._cache[stop.index])
@@ -99,8 +99,6 @@ class GradsChecker:
 
     def _check(self, session, module, stop, network, X, Y) -> None:
         """In a worker thread: check the stop, then post the result to the app."""
-        from bpstep.session.usergrads import check_event
-
         try:
             findings = check_event(module, stop.event, network, X, Y, stop.global_iteration)
             error = None
@@ -117,9 +115,7 @@ class GradsChecker:
     def halt_message(self, session: Session, stop: Stop) -> str | None:
         """For a run's thread (``Session.extra_checks``): check ``stop`` now; the first
         disagreement stops the run there."""
-        from bpstep.session.usergrads import check_event
-
-        if self.module is None or stop.phase is not Phase.BACKWARD:
+        if self.module is None or not isinstance(stop.event, BackwardEvent):
             return None
         if stop.index not in self._cache:
             findings = check_event(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ KEYS: tuple[Key, ...] = (
 )  # fmt: skip
 
 
-def bindings() -> list[Binding]:
+def bindings() -> list[BindingType]:
     """The app's BINDINGS: every row with keys (the footer shows those with a label)."""
     return [
         Binding(k.keys, k.action, k.label or k.help, show=bool(k.label), id=k.id,

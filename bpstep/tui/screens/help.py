@@ -17,7 +17,7 @@ from bpstep.tui.keys import help_groups
 class HelpScreen(ModalScreen[None]):
     AUTO_FOCUS = "#help-box"  # the scrolling box takes the arrows, PgUp/PgDn, Home and End
     BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss", "close help", id="help.close"),
+        Binding("escape,q,question_mark", "close", "close help", id="help.close"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -33,5 +33,5 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("bpstep keys — escape closes", style="bold"))
             yield Static(t)
 
-    def action_dismiss(self, result=None) -> None:
+    def action_close(self) -> None:
         self.dismiss(None)

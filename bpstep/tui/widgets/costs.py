@@ -13,6 +13,8 @@ from textual.widgets import Static
 
 class CostsView(Vertical):
     log_scale = False  # the curve's y axis (the palette toggles it)
+    _numbers: tuple | None = None  # what the numbers show: redrawn when it changes
+    _plotted: tuple | None = None  # what the curve shows: redrawn at epoch ends
 
     def toggle_log_scale(self, session) -> bool:
         self.log_scale = not self.log_scale
@@ -21,6 +23,7 @@ class CostsView(Vertical):
         return self.log_scale
 
     def compose(self) -> ComposeResult:
+        # plotext takes ~0.2 s to import: loaded as the pane is built, not when the app module is
         from textual_plotext import PlotextPlot
 
         yield Static(id="cost-numbers")
@@ -29,56 +32,56 @@ class CostsView(Vertical):
         yield plot
 
     def show(self, session) -> None:
+        """The numbers (at every stop that changes them) and the curve (at epoch ends)."""
         h = session.history
         key = (len(h), h[-1].end_index if h else 0, session.stop.batch_cost)
-        if key == getattr(self, "_numbers", None):
+        if key == self._numbers:
             return
         self._numbers = key
+        self._show_numbers(session)
+        plotted = (len(h), h[-1].end_index if h else 0)
+        if plotted != self._plotted:  # the curve only changes at epoch ends
+            self._plotted = plotted
+            self._plot(session)
+
+    def _show_numbers(self, session) -> None:
+        h = session.history
         t = Table.grid(padding=(0, 2))
         t.add_column()
         t.add_column(justify="right")
         t.add_column(justify="right")
         t.add_row("", Text("train", style="bold"), Text("test", style="bold"))
         last = h[-1] if h else None
-
-        def f(x, pct=False):
-            if x is None:
-                return "—"
-            return f"{100 * x:.1f}%" if pct else f"{x:.5f}"
-
-        t.add_row("cost Ĵ", f(last and last.train_cost), f(last and last.test_cost))
-        regularised = bool(session.network.l2)
-        if regularised:  # J compares train with test; Ĵ adds the same λ term to both
+        t.add_row("cost Ĵ", _f(last and last.train_cost), _f(last and last.test_cost))
+        if session.network.l2:  # J compares train with test; Ĵ adds the same λ term to both
             t.add_row(
-                "data cost J", f(last and last.train_data_cost), f(last and last.test_data_cost)
+                "data cost J", _f(last and last.train_data_cost), _f(last and last.test_data_cost)
             )
         if last is None or last.train_accuracy is not None:
             t.add_row(
                 "accuracy",
-                f(last and last.train_accuracy, True),
-                f(last and last.test_accuracy, True),
+                _f(last and last.train_accuracy, True),
+                _f(last and last.test_accuracy, True),
             )
-        bc = session.stop.batch_cost
-        t.add_row("batch Ĵ", f(bc), "")
+        t.add_row("batch Ĵ", _f(session.stop.batch_cost), "")
         t.add_row("epochs done", str(len(h)), "")
         rows = t.row_count
         self.query_one("#cost-numbers", Static).update(t, layout=rows != getattr(self, "_rows", 0))
         self._rows = rows
-        key = (len(h), h[-1].end_index if h else 0)
-        if key == getattr(self, "_plotted", None):
-            return  # the curve only changes at epoch ends
-        self._plotted = key
-        from textual_plotext import PlotextPlot
 
+    def _plot(self, session) -> None:
+        """Training and test cost per epoch (J when λ > 0), whole-epoch ticks."""
+        from textual_plotext import PlotextPlot  # loaded by compose already (see there)
+
+        h = session.history
+        regularised = bool(session.network.l2)
         p = self.query_one(PlotextPlot)
         plt = p.plt
         plt.clear_data()
         plt.clear_figure()
-        for name, values in (
-            ("train", [(r.epoch, _plotted_cost(r, "train", regularised)) for r in h]),
-            ("test", [(r.epoch, _plotted_cost(r, "test", regularised)) for r in h]),
-        ):
+        for name in ("train", "test"):
             # plotext fails on inf; None: no test set (or an old save without J); log: c > 0
+            values = [(r.epoch, _plotted_cost(r, name, regularised)) for r in h]
             points = [
                 (e, c)
                 for e, c in values
@@ -89,11 +92,17 @@ class CostsView(Vertical):
                 plt.plot(list(xs), list(ys), label=name, marker="braille")
         if h:  # epochs are whole numbers: ticks at 1, 250, 500, not 250.8
             ticks = _epoch_ticks(h[0].epoch, h[-1].epoch)
-            plt.xticks(ticks, [str(t) for t in ticks])
+            plt.xticks([float(t) for t in ticks], [str(t) for t in ticks])
         plt.yscale("log" if self.log_scale else "linear")
         title = "data cost J per epoch (no λ term)" if regularised else "cost per epoch"
         plt.title(title + (", log scale" if self.log_scale else ""))
         p.refresh()
+
+
+def _f(x: float | None, pct: bool = False) -> str:
+    if x is None:
+        return "—"
+    return f"{100 * x:.1f}%" if pct else f"{x:.5f}"
 
 
 def _plotted_cost(rec, which: str, regularised: bool) -> float | None:

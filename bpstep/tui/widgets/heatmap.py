@@ -63,14 +63,13 @@ class Heatmap(ScrollView, can_focus=True):
         if key == getattr(self, "_key", None) and not force:
             return
         self._key = key
-        self._lines: dict[tuple, Strip] = {}
+        self._lines = {}
         self.matrix = x
         fin = x[np.isfinite(x)]
         scale = float(np.abs(fin).max()) if fin.size else 1.0
         scale = scale or 1.0
-        codes = np.clip(((x / scale + 1) / 2 * (len(PALETTE) - 1)).round(), 0, len(PALETTE) - 1)
-        codes = np.where(np.isfinite(x), codes, -1).astype(np.int16)
-        self._codes = codes
+        level = np.clip(((x / scale + 1) / 2 * (len(PALETTE) - 1)).round(), 0, len(PALETTE) - 1)
+        self._codes = np.where(np.isfinite(x), level, -1).astype(np.int16)
         r, c = x.shape
         # small matrices get wider cells, so that a 10×30 matrix is not a smudge
         self.cell_w = max(1, min(4, (self.size.width or 80) // max(c, 1)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -44,7 +44,7 @@ class InputView(Static):
             return
         s = min(max(sample, 0), len(idx) - 1)
         shown = ", ".join(str(int(i)) for i in idx[:12]) + (" …" if len(idx) > 12 else "")
-        parts = [Text(f"batch: samples {shown} of {d.n_train}", style="dim")]
+        parts: list[RenderableType] = [Text(f"batch: samples {shown} of {d.n_train}", style="dim")]
         i = int(idx[s])
         x = d.X_train[:, i]
         label = (

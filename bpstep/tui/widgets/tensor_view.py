@@ -69,17 +69,32 @@ class TensorView(Vertical):
         names = [n for n in ORDER if n in tensors]
         if selected not in names and names:
             selected = names[0]
+        rows = self._list(tensors, names, layer, selected, new)
+        if not names:
+            self.query_one("#tensor-title", Static).update("nothing known about this layer yet")
+            self._mode(None)
+            return selected
+        x = self._title(tensors[selected], selected, layer, sample, new)
+        # rows below the list and the title (0 before the first layout: no limit yet)
+        room = max(0, self.content_size.height - (rows + 1) - 2) or x.shape[0]
+        self._draw(x, room, precision)
+        return selected
+
+    def _list(self, tensors: dict, names: list[str], layer: int, selected: str, new) -> int:
+        """The list of the layer's tensors with their summaries; returns the rows it takes.
+
+        A steady height: the heatmap below stays put while stepping, and the screen is not laid
+        out again (relaying it out per change of layer took digits from 12 to 45 ms a key). A
+        short pane lists a window of rows around the selected tensor, so that its numbers still
+        have room.
+        """
         listing = Table.grid(padding=(0, 1))
         heads = ("", "tensor", "shape", "min", "max", "mean", "‖·‖", "")
         for col in heads:
             listing.add_column(justify="right" if col in ("min", "max", "mean", "‖·‖") else "left")
         listing.add_row(*(Text(h, style="dim") for h in heads))
-        # a steady height: the heatmap below stays put while stepping, and the screen is not
-        # laid out again (relaying it out per change of layer took digits from 12 to 45 ms a key).
-        # A short pane lists a window of rows around the selected tensor, so that its numbers
-        # still have room.
         height = self.content_size.height
-        possible = len(ORDER)  # the most a layer can list: a steady height
+        possible = len(ORDER)  # the most a layer can list
         if height and height < possible + 1 + 2 + 8:
             possible = max(2, height // 2 - 2)
         shown = names
@@ -88,19 +103,7 @@ class TensorView(Vertical):
             first = min(max(0, i - (possible - 1) // 2), len(names) - (possible - 1))
             shown = names[first : first + possible - 1]  # the last row says what is hidden
         for n in shown:
-            x = np.asarray(tensors[n])
-            s = summary(x)
-            bad = int(x.size - np.isfinite(x).sum())
-            style = NEW_STYLE if n in new else ""
-            if n == selected:
-                style += " bold reverse"
-            listing.add_row(
-                "▶" if n == selected else Text("✱", style=NEW_STYLE) if n in new else " ",
-                Text(tensor_label(n, layer), style=style),
-                "×".join(map(str, x.shape)),
-                *(Text(f"{s[k]:.3g}") for k in ("min", "max", "mean", "norm")),
-                Text(f"{bad} non-finite!", style="bold magenta") if bad else "",
-            )
+            listing.add_row(*self._row(n, np.asarray(tensors[n]), layer, selected, new))
         self._shown = shown
         hidden = [n for n in names if n not in shown]
         more = Text("")
@@ -115,29 +118,47 @@ class TensorView(Vertical):
             Group(listing, more), layout=possible != self._rows
         )
         self._rows = possible
-        if not names:
-            self.query_one("#tensor-title", Static).update("nothing known about this layer yet")
-            self._mode(None)
-            return selected
-        x = np.atleast_2d(np.asarray(tensors[selected], dtype=float))
-        shape = "×".join(map(str, np.shape(tensors[selected])))
-        title = f"{tensor_label(selected, layer)}  ({shape})"
-        if selected in new:
+        return possible
+
+    @staticmethod
+    def _row(name: str, x: np.ndarray, layer: int, selected: str, new) -> tuple:
+        """One tensor's row: marker, label, shape, min, max, mean, norm, non-finite count."""
+        s = summary(x)
+        bad = int(x.size - np.isfinite(x).sum())
+        style = NEW_STYLE if name in new else ""
+        if name == selected:
+            style += " bold reverse"
+        return (
+            "▶" if name == selected else Text("✱", style=NEW_STYLE) if name in new else " ",
+            Text(tensor_label(name, layer), style=style),
+            "×".join(map(str, x.shape)),
+            *(Text(f"{s[k]:.3g}") for k in ("min", "max", "mean", "norm")),
+            Text(f"{bad} non-finite!", style="bold magenta") if bad else "",
+        )
+
+    def _title(self, value, name: str, layer: int, sample: int, new) -> np.ndarray:
+        """The selected tensor's title line; returns what is drawn (one sample's column of a
+        per-sample tensor, unless all samples are asked for)."""
+        x = np.atleast_2d(np.asarray(value, dtype=float))
+        shape = "×".join(map(str, np.shape(value)))
+        title = f"{tensor_label(name, layer)}  ({shape})"
+        if name in new:
             title += "  ✱ computed at this stop"
-        if selected in PER_SAMPLE and x.shape[1] > 1 and sample >= 0:
+        if name in PER_SAMPLE and x.shape[1] > 1 and sample >= 0:
             s = min(sample, x.shape[1] - 1)
             x = x[:, [s]]
             title += f"   sample {s + 1} of the batch  ([ ] choose, {{ all)"
-        elif selected in PER_SAMPLE and x.shape[1] > 1:
+        elif name in PER_SAMPLE and x.shape[1] > 1:
             title += "   all samples of the batch (columns)"
         self.query_one("#tensor-title", Static).update(Text(title, style="bold"), layout=False)
-        # rows below the list and the title (0 before the first layout: no limit yet)
-        room = max(0, self.content_size.height - (possible + 1) - 2) or x.shape[0]
+        return x
+
+    def _draw(self, x: np.ndarray, room: int, precision: int) -> None:
+        """Numbers when they fit (a long column folded into numbered columns), else a heatmap."""
+        numbers = self.query_one("#tensor-numbers", Static)
         if x.size <= MAX_NUMBER_CELLS and x.shape[1] == 1 and x.shape[0] > room:
-            self._mode("numbers")  # a long column vector, folded into numbered columns
-            self.query_one("#tensor-numbers", Static).update(
-                self._folded(x[:, 0], room, precision), layout=False
-            )
+            self._mode("numbers")
+            numbers.update(self._folded(x[:, 0], room, precision), layout=False)
         elif x.size <= MAX_NUMBER_CELLS and x.shape[1] <= 12 and x.shape[0] <= room:
             self._mode("numbers")
             t = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1))
@@ -145,13 +166,11 @@ class TensorView(Vertical):
                 t.add_column(justify="right")
             for row in x:
                 t.add_row(*(self._cell(v, precision) for v in row))
-            self.query_one("#tensor-numbers", Static).update(t, layout=False)
+            numbers.update(t, layout=False)
         else:
             self._mode("heatmap")
-            hm = self.query_one(Heatmap)
-            hm.set_matrix(x)
+            self.query_one(Heatmap).set_matrix(x)
             self.update_cursor()
-        return selected
 
     def on_resize(self) -> None:
         if getattr(self, "_last", None) is not None:
