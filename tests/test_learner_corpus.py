@@ -144,6 +144,8 @@ def test_slip_differs_first_where_the_manifest_says(entry):
     assert seen["first"] in shows, f"first difference at {seen['first']}, named {shows}"
     for key in shows:
         assert seen["diffs"][key] > h.DIFFER, f"{key} differs by only {seen['diffs'][key]:.1e}"
+    if sibling := h.untouched_sibling(entry, entry["origin"]):
+        assert seen["diffs"][sibling] < h.AGREE, f"{sibling} differs too: a slip in δ?"
     for also in entry.get("also", []):
         diffs = dict(h.differences(entry, also["options"]))
         for key in h.where_it_shows(entry, also["origin"]):

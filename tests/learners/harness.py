@@ -671,6 +671,16 @@ def where_it_shows(entry: dict[str, Any], origin: dict[str, Any]) -> set[tuple[i
     return {(m, q)}
 
 
+def untouched_sibling(entry: dict[str, Any], origin: dict[str, Any]) -> tuple[int, str] | None:
+    """For a slip in one gradient of layer m, the other gradient of that layer, which it leaves
+    right; this is what tells it from a slip in δᵐ where the shape does not return δ. None for
+    Ng's Θ, whose weight and bias columns come out of one product Δ = δ aᵀ."""
+    m, q = origin["layer"], origin["quantity"]
+    if q not in ("grad_W", "grad_b") or delta_observable(entry) or entry["shape"] == "ng_ex4":
+        return None
+    return (m, "grad_b" if q == "grad_W" else "grad_W")
+
+
 def measure(entry: dict[str, Any]) -> dict[str, Any]:
     """What the harness sees for one slip file: its first difference from the correct file
     (with the manifest's options) and the relative difference at every observed quantity."""
