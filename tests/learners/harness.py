@@ -59,6 +59,7 @@ FD_STEP = 1e-5
 L2 = 0.1  # λ for the checks that need one
 
 Observed = list[tuple[tuple[int, str], Any]]  # ((layer m, quantity), value) in backprop order
+Arr = np.ndarray
 
 
 # ---------------------------------------------------------------- loading the learner's file
@@ -226,21 +227,25 @@ def through(name: str, z: np.ndarray, a: np.ndarray, g: np.ndarray) -> np.ndarra
     return fprime.get(name, np.ones_like(z)) * g
 
 
-def lesson_output_delta(z, a, y, activation, cost):
+def lesson_output_delta(z: Arr, a: Arr, y: Arr, activation: str, cost: str) -> Arr:
+    """δᴸ = f′(zᴸ) ⊙ (a − y), or a − y for cross-entropy with a sigmoid or softmax output."""
     if cost == "cross_entropy":  # sigmoid or softmax output: f′ cancels
         return a - y
     return through(activation, z, a, a - y)
 
 
-def lesson_hidden_delta(z, a, W_next, delta_next, activation):
+def lesson_hidden_delta(z: Arr, a: Arr, W_next: Arr, delta_next: Arr, activation: str) -> Arr:
+    """δᵐ = f′(zᵐ) ⊙ (Wᵐ⁺¹)ᵀ δᵐ⁺¹."""
     return through(activation, z, a, W_next.T @ delta_next)
 
 
-def lesson_weight_grad(delta, a_prev, W, l2, n):
+def lesson_weight_grad(delta: Arr, a_prev: Arr, W: Arr, l2: float, n: int) -> Arr:
+    """∂Ĵ/∂Wᵐ = (1/n) δᵐ (aᵐ⁻¹)ᵀ + λWᵐ."""
     return delta @ a_prev.T / n + l2 * W
 
 
-def lesson_bias_grad(delta):
+def lesson_bias_grad(delta: Arr) -> Arr:
+    """∂Ĵ/∂bᵐ = (1/n) Σᵢ δᵐᵢ, shape (n_m, 1)."""
     return delta.mean(axis=1, keepdims=True)
 
 
@@ -475,7 +480,7 @@ def dlai_part(learner: Learner) -> str:
     return "planar"
 
 
-def dlai_problem(part: str, options: dict[str, Any]):
+def dlai_problem(part: str, options: dict[str, Any]) -> tuple[dict[str, Arr], Arr, Arr]:
     """parameters W1, b1, … (bᵐ a column, non-zero), X (n_x, m = 5), Y (1, m) of 0s and 1s."""
     rng = np.random.default_rng(1)
     dims = DLAI_DIMS[part]
@@ -548,7 +553,7 @@ def fd_dlai(learner: Learner, options: dict[str, Any]) -> dict[str, float]:
 NG = {"input": 3, "hidden": 5, "labels": 3, "m": 6}
 
 
-def ng_problem(conventions: dict[str, Any], options: dict[str, Any]):
+def ng_problem(conventions: dict[str, Any], options: dict[str, Any]) -> tuple[Arr, Arr, Arr]:
     """Θ¹ (hidden, input+1) and Θ² (labels, hidden+1) with their bias columns, unrolled in the
     file's order; X (m, input); y labels 0..K−1 or 1..K as the file counts them."""
     rng = np.random.default_rng(4)
