@@ -1,5 +1,6 @@
 """``bpstep serve`` in a real browser: headless Chromium opens the page, a key press steps the
-debugger, a second tab is a session of its own, and a screenshot of the page is saved as a PNG.
+debugger, a second tab is a session of its own, a screenshot of the page is saved as a PNG, and a
+tab opened after the learner's gradient file broke says why it cannot start.
 
 The browser is Debian's ``chromium`` (``apt-get install chromium``; or the one BPSTEP_CHROMIUM
 names), driven with the ``playwright`` package; no browser is downloaded. Where either is missing
@@ -143,10 +144,19 @@ def test_the_served_page_steps_the_debugger_on_a_key_press(served, tmp_path):  #
             other = open_tab(context, s.url)  # a second tab: a session of its own, at the start
             assert FIRST_FORWARD_STOP not in wait_for_text(other, FIRST_SCREEN)
             s.wait_for(s.stderr, "session 2 opened")
+
+            # the learner breaks the file while serving: a new tab says why it cannot start
+            grads.write_text("def output_delta(a, y, z:\n    return a - y\n")
+            broken = wait_for_text(open_tab(context, s.url), "could not start this session")
+            assert f"{grads}:1: syntax error" in broken
+            assert "Fix that, then reload this page." in broken
+            if shot_dir := os.environ.get("BPSTEP_SERVE_SCREENSHOT"):
+                context.pages[-1].screenshot(path=str(Path(shot_dir).with_suffix(".broken.png")))
         finally:
             context.close()
 
-    s.wait_for(s.stderr, "(0 running)")  # closing the tabs ended both bpstep processes
+    s.wait_for(s.stderr, "ended (0 running)")  # closing the tabs ended every bpstep
+    s.wait_for(s.stderr, f"session 3: bpstep: error: {grads}:1: syntax error")
     assert s.stop() == 0
     assert not (tmp_path / "PWNED").exists()
     assert not any("Traceback" in x for x in s.stdout + s.stderr), s.stdout + s.stderr

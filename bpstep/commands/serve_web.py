@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shlex
 import signal
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
@@ -129,32 +132,39 @@ class BpstepServer(Server):
             note(f"refused a session to {request.remote}: {why}")
             raise web.HTTPForbidden(text=why)
         websocket = web.WebSocketResponse(heartbeat=15)
-        width = to_int(request.query.get("width", "80"), 80)
-        height = to_int(request.query.get("height", "24"), 24)
+        size = [to_int(request.query.get(k, str(d)), d) for k, d in (("width", 80), ("height", 24))]
         await websocket.prepare(request)
-        service = AppService(
-            self.command,
-            write_bytes=websocket.send_bytes,
-            write_str=websocket.send_str,
-            close=websocket.close,
-            download_manager=self.download_manager,
-            debug=self.debug,
-        )
         self._opened += 1
         number = self._opened
         self._websockets.add(websocket)
-        self._services.add(service)
-        note(f"session {number} opened for {request.remote} ({len(self._services)} running)")
-        try:
-            await service.start(width, height)
-            await self._process_messages(websocket, service)
-        except Exception as exc:  # a broken connection ends that tab's session only
-            note(f"session {number}: {type(exc).__name__}: {exc}")
-        finally:
-            await self._stop(service)
-            self._websockets.discard(websocket)
-            self._services.discard(service)
-            note(f"session {number} ended ({len(self._services)} running)")
+        with tempfile.NamedTemporaryFile(prefix="bpstep-serve-", suffix=".stderr") as errors:
+            tab = Tab(websocket, Path(errors.name))
+            service = AppService(
+                f"{self.command} 2>{shlex.quote(errors.name)}",  # what bpstep says, for the tab
+                write_bytes=tab.write,
+                write_str=websocket.send_str,
+                close=websocket.close,
+                download_manager=self.download_manager,
+                debug=self.debug,
+            )
+            self._services.add(service)
+            note(f"session {number} opened for {request.remote} ({len(self._services)} running)")
+            explain = None
+            try:
+                await service.start(*size)
+                explain = asyncio.create_task(tab.explain_early_exit(service))
+                await self._process_messages(websocket, service)
+            except Exception as exc:  # a broken connection ends that tab's session only
+                note(f"session {number}: {type(exc).__name__}: {exc}")
+            finally:
+                if explain is not None:
+                    explain.cancel()
+                await self._stop(service)
+                self._websockets.discard(websocket)
+                self._services.discard(service)
+                for line in tab.said():
+                    note(f"session {number}: {line}")
+                note(f"session {number} ended ({len(self._services)} running)")
         return websocket
 
     async def _stop(self, service: AppService) -> None:
@@ -174,3 +184,39 @@ class BpstepServer(Server):
             if process is not None and process.returncode is None:
                 process.kill()
                 await process.wait()
+
+
+class Tab:
+    """A browser tab's side of a session: whether bpstep has drawn anything in it yet, and what
+    bpstep wrote on stderr (a file, since textual-serve only copies stderr to its own stdout)."""
+
+    def __init__(self, websocket: web.WebSocketResponse, stderr: Path) -> None:
+        self.websocket = websocket
+        self.stderr = stderr
+        self.started = False
+
+    async def write(self, data: bytes) -> None:
+        self.started = True
+        await self.websocket.send_bytes(data)
+
+    def said(self) -> list[str]:
+        try:
+            text = self.stderr.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return []
+        return [line for line in text.splitlines() if line.strip()]
+
+    async def explain_early_exit(self, service: AppService) -> None:
+        """When bpstep ends before drawing anything (say the learner's gradient file has gained
+        a syntax error since the server started), show why in the tab, not a blank page."""
+        process = getattr(service, "_process", None)  # textual-serve keeps it private
+        if process is None:
+            return
+        await process.wait()
+        await asyncio.sleep(0.2)  # the last output, if any, reaches the tab first
+        if self.started or self.websocket.closed:
+            return
+        lines = ["bpstep could not start this session:", *self.said()]
+        lines += ["", "Fix that, then reload this page."]
+        text = "\x1b[?25l" + "\r\n".join(lines) + "\r\n"  # no cursor: nothing to type into
+        await self.websocket.send_bytes(text.encode("utf-8"))
