@@ -251,3 +251,23 @@ def test_only_pages_of_this_server_may_open_a_session(served):
     s.wait_for(s.stderr, "session 1 ended (0 running)")
     assert sum("refused a session" in x for x in s.stderr) == 3
     assert s.stop() == 0
+
+
+@pytest.mark.parametrize(
+    "host, loopback",
+    [
+        ("localhost", True),
+        ("LOCALHOST.", True),
+        ("app.localhost", True),
+        ("127.0.0.1", True),
+        ("127.1.2.3", True),
+        ("::1", True),
+        ("0.0.0.0", False),
+        ("10.0.0.5", False),
+        ("localhost.evil.example", False),
+        ("", False),
+    ],
+)
+def test_which_host_names_count_as_loopback(host, loopback):
+    web = pytest.importorskip("bpstep.commands.serve_web", reason="needs the serve extra")
+    assert web.loopback_name(host) is loopback
