@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "trace": "print every stop of K training iterations (text or JSON lines)",
     "export": "write the weights and per-layer tensors as .npy/.csv files",
     "check": "check your hand-derived gradient functions against the engine",
+    "serve": "serve the debugger in a browser tab (needs the serve extra)",
 }
 
 EXIT_OK = 0
