@@ -2,14 +2,17 @@
 
 Run: ``python benchmarks/bench_sandbox.py``. Start-up is ``Sandbox.start()`` from the caller's
 side: spawn a Python, import NumPy, import the learner's file (which imports NumPy too), reply;
-``startup`` is the part before the learner's file as the child measured it. For comparison, a bare
-``python -c pass`` and ``python -c "import numpy"``. The round trip is ``Sandbox.call`` of a
+``startup`` is the part the child measured from its first line to before the learner's file
+(set-up and NumPy). For comparison, a bare
+``python -c pass`` and ``python -c "import numpy"`` (with its BLAS threads, and with one as
+the child has). The round trip is ``Sandbox.call`` of a
 learner function ``2 * x`` on a 784×100 float64 array (627 KB each way: pickled, piped, checked,
 unpickled), against calling it in-process, and a call with no array.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -60,9 +63,15 @@ def main() -> None:
     path.write_text(LEARNER)
     target = f"{Path(__file__).stem}:call"
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}")
-    for code in ("pass", "import numpy"):
+    one = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}  # as in the sandbox's child
+    for code, env, note in [
+        ("pass", None, ""),
+        ("import numpy", None, ""),
+        ("import numpy", one, ", 1 BLAS thread"),
+    ]:
         run = [sys.executable, "-P", "-c", code]
-        show(f"python -c {code!r}", timed(lambda r=run: subprocess.run(r, check=True), 10))
+        label = f"python -c {code!r}{note}"
+        show(label, timed(lambda r=run, e=env: subprocess.run(r, check=True, env=e), 10))
 
     starts, inner = [], []
     for _ in range(10):
@@ -72,7 +81,7 @@ def main() -> None:
             starts.append(time.perf_counter() - begin)
             inner.append(box.startup)
     show("Sandbox.start() (spawn + numpy + learner file)", starts)
-    show("  of which the child's start-up before the file", inner)
+    show("  of which in the child: set-up, NumPy import", inner)
 
     x = np.random.default_rng(0).normal(size=(784, 100))
     with Sandbox(path) as box:

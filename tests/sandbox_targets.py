@@ -40,3 +40,21 @@ def same(module, x):
 
 def environ(module, name: str) -> str | None:
     return os.environ.get(name)
+
+
+def modules(module) -> list[str]:
+    """The modules of bpstep, textual and rich the child has imported."""
+    import sys
+
+    return sorted(m for m in sys.modules if m.split(".")[0] in ("bpstep", "textual", "rich"))
+
+
+def tolerant_loader(path):
+    """A loader as the checker supplies one: its own report; a UserCodeError of its own."""
+    from bpstep.checker.sandbox_child import exec_module
+    from bpstep.engine.errors import UserCodeError
+
+    if str(path).endswith("refused.py"):
+        raise UserCodeError(f"{path} defines none of f, g: nothing to check")
+    module, report = exec_module(path)
+    return module, {"custom": True, "functions": report["functions"]}

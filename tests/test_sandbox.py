@@ -126,6 +126,22 @@ def test_the_learners_code_runs_in_a_plain_subprocess_not_here(tmp_path, make):
     np.testing.assert_array_equal(box.call(CALL, "double", x), 2 * x)
 
 
+def test_the_sandbox_sits_in_the_checker_layer_and_the_child_stays_lean(tmp_path, make):
+    code = (
+        "import sys, bpstep.checker.sandbox; print(sorted(m for m in sys.modules if "
+        "m.split('.')[0] in ('textual', 'rich') or m.startswith(('bpstep.session', "
+        "'bpstep.tui', 'bpstep.commands', 'bpstep.cli'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    box = make(write(tmp_path, GOOD))
+    assert box.call("sandbox_targets:modules") == [
+        "bpstep",
+        "bpstep.checker",
+        "bpstep.checker.sandbox_child",
+    ]
+
+
 def test_a_784_by_100_array_goes_there_and_back(tmp_path, make):
     box = make(write(tmp_path, GOOD))
     x = np.random.default_rng(0).normal(size=(784, 100))
@@ -392,6 +408,12 @@ def test_the_default_memory_limit_protects_the_machine(tmp_path, make):
     assert default_memory_limit() == min(4 << 30, ram // 2)
     box = make(write(tmp_path, GOOD))
     assert box.call("sandbox_targets:address_space_limit") == [default_memory_limit()] * 2
+    import resource
+
+    unlimited = make(write(tmp_path, GOOD, "other.py"), memory_limit=None)
+    assert unlimited.call("sandbox_targets:address_space_limit") == list(
+        resource.getrlimit(resource.RLIMIT_AS)
+    )  # as ours
 
 
 # ------------------------------------------------------------------ results and arguments
@@ -523,6 +545,18 @@ def test_a_missing_file_is_a_usage_error(tmp_path, make):
         make(tmp_path / "nothere.py")
 
 
+def test_another_loader_gives_its_report_and_its_own_usage_errors(tmp_path, make):
+    loader = "sandbox_targets:tolerant_loader"
+    box = make(write(tmp_path, GOOD), loader=loader)
+    assert box.report == {"custom": True, "functions": ["double", "slow"]}
+    assert box.call(CALL, "double", 2) == 4
+    refused = write(tmp_path, GOOD, "refused.py")
+    with pytest.raises(UserCodeError, match=r"^\S*refused.py defines none of f, g: nothing to"):
+        make(refused, loader=loader)
+    with pytest.raises(SandboxError, match="cannot find the loader sandbox_targets:nope"):
+        make(refused, loader="sandbox_targets:nope")
+
+
 def test_start_again_reimports_an_edited_file(tmp_path, make):
     path = write(tmp_path, "def f():\n    return 1\n")
     box = make(path)
@@ -560,6 +594,44 @@ def test_one_call_at_a_time_from_many_threads(tmp_path, make):
         np.testing.assert_array_equal(value, np.full(1000, 2 * key))
 
 
+def test_a_call_abandoned_by_an_exception_here_does_not_leave_its_reply_for_the_next(
+    tmp_path, make, monkeypatch
+):
+    """Ctrl-C in bpstep while it waits: the child is dropped, not left to answer late."""
+    import bpstep.checker.sandbox as sandbox
+
+    box = make(write(tmp_path, GOOD))
+    pid = box.pid
+    receive = sandbox._Child.receive
+    calls = []
+
+    def interrupted_once(self, deadline):
+        calls.append(1)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return receive(self, deadline)
+
+    monkeypatch.setattr(sandbox._Child, "receive", interrupted_once)
+    with pytest.raises(KeyboardInterrupt):
+        box.call(CALL, "double", 1)
+    assert gone(pid)
+    assert box.call(CALL, "double", 21) == 42
+
+
+def test_a_learner_failure_pickles_and_copies_whole():
+    import copy
+
+    failure = LearnerFailure("raised", "ValueError: x", "mine.py:3", "ValueError")
+    for twin in (copy.copy(failure), pickle.loads(pickle.dumps(failure))):
+        assert (twin.kind, twin.message, twin.where, twin.exception_type, str(twin)) == (
+            "raised",
+            "ValueError: x",
+            "mine.py:3",
+            "ValueError",
+            "mine.py:3: ValueError: x",
+        )
+
+
 def test_interrupt_from_another_thread_ends_a_pending_call_within_a_second(tmp_path, make):
     box = make(write(tmp_path, GOOD), time_limit=None)
     pid = box.pid
@@ -569,6 +641,16 @@ def test_interrupt_from_another_thread_ends_a_pending_call_within_a_second(tmp_p
     assert time.monotonic() - stopped[0] < 1.0
     assert failure.kind == "interrupted"
     assert wait_gone(pid, 0) and box.call(CALL, "double", 1) == 2 and box.pid != pid
+
+
+def test_interrupt_ends_an_import_that_never_finishes(tmp_path, make):
+    box = make(write(tmp_path, "while True:\n    pass\n"), start=False, time_limit=None)
+    threading.Timer(0.5, box.interrupt).start()
+    start = time.monotonic()
+    with pytest.raises(LearnerFailure) as info:
+        box.start()
+    assert info.value.kind == "interrupted" and time.monotonic() - start < HUNG
+    assert box.pid is None
 
 
 def test_close_leaves_no_child_and_ends_a_pending_call(tmp_path):

@@ -32,9 +32,9 @@ The contract (tests/test_sandbox.py checks each sentence):
   bpstep's process. Arguments and results cross by value: arrays come back as new arrays of
   our own, so the learner mutating its inputs, or returning a view of them, cannot change ours.
 - Memory: the child's address space is limited (RLIMIT_AS, soft and hard) to ``memory_limit``
-  bytes, by default min(4 GiB, half the RAM); a MemoryError is kind "memory". BLAS runs one
-  thread in the child (OPENBLAS/OMP/MKL_NUM_THREADS=1 unless set): the learner's matrices are
-  small, and the machine's cores are the TUI's too.
+  bytes, by default min(4 GiB, half the RAM) (None: no limit); a MemoryError is kind "memory".
+  BLAS runs one thread in the child (OPENBLAS/OMP/MKL_NUM_THREADS=1 unless set): the learner's
+  matrices are small, and the machine's cores are the TUI's too.
 - One call at a time per Sandbox (a lock); ``interrupt()`` from any thread kills the child now and
   a pending call raises LearnerFailure(kind="interrupted"). ``close()`` (idempotent; also the
   context manager's exit, and a finalizer) leaves no child process, zombie or temporary file.
@@ -62,7 +62,14 @@ from pathlib import Path
 from bpstep.checker.sandbox_child import DEFAULT_LOADER, HEADER, PLAIN, exec_module, plain
 from bpstep.engine.errors import UserCodeError
 
-__all__ = ["LearnerFailure", "Sandbox", "SandboxError", "exec_module", "default_memory_limit"]
+__all__ = [
+    "MEMORY_LIMIT",
+    "LearnerFailure",
+    "Sandbox",
+    "SandboxError",
+    "default_memory_limit",
+    "exec_module",
+]
 
 GRACE = 1.0  # s past the time limit before the parent kills the child
 STARTUP = 60.0  # s for the child to start (Python and NumPy), before the learner's file
@@ -94,6 +101,9 @@ class LearnerFailure(Exception):
         self.message = message
         self.exception_type = exception_type
 
+    def __reduce__(self):
+        return (type(self), (self.kind, self.message, self.where, self.exception_type))
+
 
 class SandboxError(RuntimeError):
     """bpstep's own fault, not the learner's: the child did not start, or a target is missing."""
@@ -106,6 +116,9 @@ def default_memory_limit() -> int:
     except (ValueError, OSError, AttributeError):
         ram = 8 << 30
     return min(4 << 30, ram // 2)
+
+
+MEMORY_LIMIT = default_memory_limit()  # bytes of address space for the child, by default
 
 
 # ---------------------------------------------------------------------------- restricted pickle
@@ -318,33 +331,34 @@ class Sandbox:
         *,
         time_limit: float | None = 10.0,
         loader: str = DEFAULT_LOADER,
-        memory_limit: int | None = None,
+        memory_limit: int | None = MEMORY_LIMIT,
         stderr=None,
     ) -> None:
         """``path``: the learner's file. ``time_limit``: seconds per call and for the import
         (None: no limit). ``loader``: "module:function" called in the child as loader(path) ->
-        (module, report_dict). ``memory_limit``: bytes of address space for the child (None:
-        ``default_memory_limit()``; 0: no limit). ``stderr``: where the child's stderr (and so
-        the learner's prints) go, as for subprocess.Popen (default: ours)."""
+        (module, report_dict). ``memory_limit``: bytes of address space for the child (by
+        default ``MEMORY_LIMIT`` = min(4 GiB, half the RAM); None: no limit). ``stderr``: where
+        the child's stderr (and so the learner's prints) go, as for subprocess.Popen (default:
+        ours; the TUI should give a file or DEVNULL, the terminal being its screen)."""
         if time_limit is not None and not time_limit > 0:
             raise ValueError(
                 f"time_limit must be a positive number of seconds or None, not {time_limit!r}"
             )
         if not isinstance(loader, str) or loader.count(":") != 1:
             raise ValueError(f"loader must be 'module:function', not {loader!r}")
-        if memory_limit is not None and not memory_limit >= 0:
+        if memory_limit is not None and not memory_limit > 0:
             raise ValueError(
-                f"memory_limit must be bytes (0: no limit) or None, not {memory_limit!r}"
+                f"memory_limit must be a number of bytes or None, not {memory_limit!r}"
             )
         if stderr is subprocess.PIPE:
             raise ValueError("stderr=PIPE would fill up unread; give a file, a fd or DEVNULL")
         self.path = Path(path)
         self.time_limit = time_limit
         self.loader = loader
-        self.memory_limit = default_memory_limit() if memory_limit is None else int(memory_limit)
+        self.memory_limit = None if memory_limit is None else int(memory_limit)
         self.stderr = stderr
         self.report: dict | None = None  # the loader's report from the last import
-        self.startup: float | None = None  # s the last child took to start (before the import)
+        self.startup: float | None = None  # s the last child spent setting up and importing NumPy
         self._lock = threading.Lock()  # one call (or start) at a time
         self._state = threading.Lock()  # _holder, _interrupts, _closed
         self._holder: list[_Child | None] = [None]
@@ -432,7 +446,7 @@ class Sandbox:
     def _spawn(self) -> _Child:
         fault_fd, fault = tempfile.mkstemp(prefix="bpstep-sandbox-", suffix=".txt")
         config = {
-            "sys_path": sys.path,
+            "sys_path": [os.fspath(p) for p in sys.path if isinstance(p, str | os.PathLike)],
             "parent": os.getpid(),
             "pdeathsig": _PDEATHSIG,
             "path": str(self.path),
@@ -510,6 +524,9 @@ class Sandbox:
             raise self._stopped(child, token, timed_out=False) from None
         except pickle.UnpicklingError:
             raise self._refused(child) from None
+        except BaseException:  # e.g. Ctrl-C in bpstep: its reply would be read as the next one's
+            self._drop_child(child)
+            raise
         try:
             reply = loads(data)
         except (pickle.UnpicklingError, TypeError, ValueError, EOFError, AttributeError):

@@ -362,6 +362,7 @@ def main(config: dict) -> None:
     """The child's life: set up, import the learner's file, then answer calls until EOF."""
     started = time.monotonic()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for bpstep, not for this process
+    signal.signal(signal.SIGTTOU, signal.SIG_IGN)  # a background group's prints under `stty tostop`
     requests, replies = _channels()
     _die_with_parent(config["parent"], config.get("pdeathsig", True))
     if config["memory_limit"]:
