@@ -28,6 +28,16 @@ RESULT_KEYS = {
     "hint",
     "message",
     "warnings",
+    # added by issue 11
+    "quantity",
+    "slip",
+    "follows",
+    "part",
+    "slip_details",
+    "l2",
+    "tolerance",
+    "worst",
+    "notes",
 }
 TOP_KEYS = {
     "schema",
@@ -40,6 +50,14 @@ TOP_KEYS = {
     "fallbacks",
     "summary",
     "results",
+    # added by issue 11
+    "shape",
+    "origin",
+    "untested",
+    "conventions",
+    "skipped",
+    "also_recognised",
+    "notes",
 }
 
 
@@ -146,8 +164,17 @@ def test_usage_errors_exit_2_with_one_line(tmp_path):
     assert_usage_error(bpstep(tmp_path / "missing.py"), "no such file")
     bad = write(tmp_path, "import numpy\ndef bias_grad(delta):\n    return delta +\n")
     assert_usage_error(bpstep(bad), f"{bad}:3: syntax error")
-    boom = write(tmp_path, "raise RuntimeError('at import')\n", "boom.py")
-    assert_usage_error(bpstep(boom), f"{boom}:1: RuntimeError: at import")
+    write(tmp_path, "raise RuntimeError('at import')\n", "helper_boom.py")
+    boom = write(
+        tmp_path,
+        "import helper_boom\ndef bias_grad(delta):\n    return helper_boom.mean(delta)\n",
+        "boom.py",
+    )
+    assert_usage_error(
+        bpstep(boom),
+        "bias_grad needs helper_boom, which cannot be imported",
+        "RuntimeError: at import",
+    )
     good = EXAMPLES / "grads_correct.py"
     assert_usage_error(bpstep(good, "--lr", "-1"), "--lr")
     assert_usage_error(bpstep(good, "--iterations", "0"), "--iterations")
@@ -207,8 +234,11 @@ def test_json_stdout_stays_clean_when_their_code_prints(tmp_path):
     )
     out = bpstep(path, "--json")
     assert out.returncode == 0
-    assert json.loads(out.stdout)["ok"] is True
-    assert "loading my module" in out.stderr and "debug" in out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["ok"] is True and "debug" in out.stderr
+    # a top-level print is not run (only what the check needs is): it is listed as skipped
+    assert "loading my module" not in out.stderr
+    assert [s["code"] for s in doc["skipped"]] == ['print("loading my module")']
 
 
 def test_error_results_in_json(tmp_path):
