@@ -67,9 +67,11 @@ class Observation:
     W: dict[int, Value] = field(default_factory=dict)
     b: dict[int, Value] = field(default_factory=dict)
     delta: dict[int, np.ndarray] = field(default_factory=dict)  # per sample, when given
+    samples: list[Observation] = field(default_factory=list)  # per sample, when it works so
     loss: float | None = None
     warnings: list[str] = field(default_factory=list)
     failure: LearnerFailure | None = None
+    dtype: str | None = None  # of what their code returned (float32 is judged at 1e-4)
 
     def usable(self, part: str, m: int) -> np.ndarray | None:
         v = (self.W if part == "W" else self.b).get(m)
@@ -87,6 +89,7 @@ class Run:
     full1: Observation | None = None
     theirs: dict[int, np.ndarray | None] = field(default_factory=dict)  # their δᵐ
     delta_wrong: dict[int, bool] = field(default_factory=dict)
+    per_sample: bool = False  # their code sees one sample at a time: no batch factor
 
 
 def check_whole(
@@ -107,8 +110,11 @@ def check_whole(
     if full0.failure is not None:
         out.results.append(failed(full0, iteration))
         return out
-    singles = [] if shape.per_sample else observe_singles(shape, code, problem, params, X, Y)
-    run = Run(t0, full0, singles)
+    if shape.per_sample:
+        singles = full0.samples
+    else:
+        singles = observe_singles(shape, code, problem, params, X, Y)
+    run = Run(t0, full0, singles, per_sample=shape.per_sample)
     lam1 = problem.l2 or (options.probe_l2 if shape.reads_l2(code.found) else None)
     if lam1 and shape.reads_l2(code.found):
         run.t1 = truth(problem, params, X, Y, l2=lam1)
@@ -177,11 +183,10 @@ def their_deltas(run: Run, problem: Problem) -> None:
 
 
 def delta_candidates(run: Run, m: int) -> list[np.ndarray]:
-    """Their δᵐ as given, or as read from their single-sample ∂J/∂bᵐ and ∂J/∂Wᵐ."""
-    if m in run.full0.delta:
-        return [run.full0.delta[m]]
+    """Their δᵐ as given, and as read from their single-sample ∂J/∂bᵐ and ∂J/∂Wᵐ."""
+    direct = [run.full0.delta[m]] if m in run.full0.delta else []
     if not run.singles:
-        return []
+        return direct
     t = run.t0
     from_b, from_W = [], []
     for i, obs in enumerate(run.singles):
@@ -190,7 +195,7 @@ def delta_candidates(run: Run, m: int) -> list[np.ndarray]:
         from_b.append(None if db is None else db[:, 0])
         norm = float(a @ a)
         from_W.append(None if dW is None or norm == 0 else dW @ a / norm)
-    out = []
+    out = direct
     for cols in (from_b, from_W):
         if all(c is not None for c in cols):
             out.append(np.stack(cols, axis=1))  # type: ignore[arg-type]
@@ -210,7 +215,7 @@ def layer_results(run: Run, m: int, iteration: int, options: Options) -> list[Re
     for part in ("W", "b"):
         r0 = grad_result(run, part, m, iteration, options)
         if run.full1 is not None and run.t1 is not None and r0.status is not Status.ERROR:
-            r1 = l2_result(run, part, m, iteration)
+            r1 = l2_result(run, part, m, iteration, options)
             if r1 is not None and worse(r1, r0):
                 if r0.ok:
                     r0 = r1
@@ -229,7 +234,9 @@ def delta_result(run: Run, m: int, fn: str, iteration: int, options: Options) ->
     r = Result(fn, m, "delta", Status.ERROR, tuple(lt.delta.shape), iteration=iteration)
     upstream = run.theirs.get(m + 1) if m < t.L else None
     c = context(t, m, "delta", lt.delta)
-    judge(r, user, c, run.full0_dtype if hasattr(run, "full0_dtype") else None)
+    judge(r, user, c, run.full0.dtype)
+    if options.finite_differences and user.shape == lt.delta.shape:
+        r.fd_rel_error = fd_error("delta", user, t, m)
     if r.ok or user.shape != lt.delta.shape:
         return r
     if upstream is not None and run.delta_wrong.get(m + 1):
@@ -240,10 +247,8 @@ def delta_result(run: Run, m: int, fn: str, iteration: int, options: Options) ->
             return r
         given.ref = np.asarray(right)
         name(r, match(given, user))
-    if m not in run.full0.delta:
+    if m not in run.full0.delta and not run.per_sample:
         r.notes.append(f"δ{sup(m)} read from your gradients on single samples")
-    if options.finite_differences:
-        r.fd_rel_error = fd_error("delta", user, t, m)
     return r
 
 
@@ -285,6 +290,7 @@ def grad_result(run: Run, part: str, m: int, iteration: int, options: Options) -
         mark_follows(r, f"δ{sup(m)}")
         return r
     gc = context(t, m, quantity, given, delta=theirs)
+    gc.extra.update(c.extra)  # what a batch probe found
     found = match(gc, value.array)
     if found is not None:
         name(r, found)
@@ -297,13 +303,15 @@ def shape_problem(r: Result, value: Value, ref: np.ndarray, delta: np.ndarray) -
     if value.native is None or not callable(value.to_native):
         return
     native_ref = value.to_native(ref)
-    native_delta = value.to_native(delta) if value.samples == 0 else delta
+    native_delta = delta.T if value.samples == 0 else delta  # rows are samples there
     judge_shape(r, value.native, native_ref, value.name, native_delta, value.samples)
     r.message = value.problem
 
 
 def batch_follows(run: Run, part: str, m: int, k: float) -> bool | None:
     """Whether a factor k (n or 1/n) of the whole batch is 1 on single samples."""
+    if run.per_sample:
+        return False  # their code never sees the batch: a factor n is a stray one
     if not run.singles:
         return None
     t = run.t0
@@ -322,7 +330,7 @@ def batch_follows(run: Run, part: str, m: int, k: float) -> bool | None:
     return False if close(mean, k * ref) else None
 
 
-def l2_result(run: Run, part: str, m: int, iteration: int) -> Result | None:
+def l2_result(run: Run, part: str, m: int, iteration: int, options: Options) -> Result | None:
     """The λ term (step 4): their value at λ₁ minus theirs at λ = 0 must be λ₁Wᵐ (and 0 for
     the biases)."""
     assert run.full1 is not None and run.t1 is not None
@@ -335,9 +343,10 @@ def l2_result(run: Run, part: str, m: int, iteration: int) -> Result | None:
         return None
     r = Result(run.full1.function, m, quantity, Status.ERROR, tuple(ref.shape), iteration=iteration)
     r.l2 = t1.l2
-    judge(
-        r, v1, context(t1, m, quantity, ref), (run.full1.W if part == "W" else run.full1.b)[m].dtype
-    )
+    dtype = (run.full1.W if part == "W" else run.full1.b)[m].dtype
+    judge(r, v1, context(t1, m, quantity, ref), dtype)
+    if options.finite_differences:
+        r.fd_rel_error = fd_error(quantity, v1, t1, m)
     if r.ok:
         return r
     right = v0 + (t1.l2 * lt.W if part == "W" else 0.0)

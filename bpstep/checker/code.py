@@ -97,6 +97,8 @@ def load(
     )
     try:
         code.blocked = blocked_functions(code)
+        if not code.blocked:
+            chosen.prepare(code)
     except UserCodeError:
         box.close()
         raise

@@ -17,6 +17,7 @@ from bpstep.engine.gradcheck import numerical_gradient
 from bpstep.engine.network import Network
 
 FD_ENTRIES = 400
+KINKED = ("relu", "leaky_relu")
 
 
 def fd_error(quantity: str, user: np.ndarray, t: Truth, m: int) -> float | None:
@@ -27,7 +28,10 @@ def fd_error(quantity: str, user: np.ndarray, t: Truth, m: int) -> float | None:
         param = "W" if quantity == "grad_W" else "b"
         size = user.size
         idx = None if size <= FD_ENTRIES else rng.choice(size, FD_ENTRIES, replace=False)
-        num = numerical_gradient(t.network, t.X, t.Y, m, param, h=1e-3, indices=idx, order=4)
+        # a kinked activation (ReLU) must not be crossed: a small step, second order
+        kinked = any(a in KINKED for a in t.problem.activations)
+        h, order = (1e-6, 2) if kinked else (1e-3, 4)
+        num = numerical_gradient(t.network, t.X, t.Y, m, param, h=h, indices=idx, order=order)
     elif quantity == "delta":
         num = numerical_delta(t.network, m, t.layers[m].z, t.Y)
     else:

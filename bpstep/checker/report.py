@@ -66,7 +66,8 @@ class CheckReport:
     def _order(self, r: Result) -> tuple:
         functions = list(dict.fromkeys(self.defined))
         f = functions.index(r.function) if r.function in functions else len(functions)
-        return (-(r.layer or 10**6), QUANTITY_ORDER.get(r.quantity or "", 9), f)
+        forward = 0 if r.quantity in ("output", "loss") else 1  # computed before the backward pass
+        return (-(r.layer or 10**6), forward, f, QUANTITY_ORDER.get(r.quantity or "", 9))
 
     # ------------------------------------------------------------------ reading
     @property

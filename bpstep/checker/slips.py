@@ -247,8 +247,8 @@ def named_factor(k: float, c: Context) -> dict:
     """The factor k with a name when one fits: n, 1/n, 2, ½, 2/n, n_train…"""
     n = c.n
     names = [(1.0, "1"), (2.0, "2"), (0.5, "½"), (-1.0, "−1")]
-    if n > 1:
-        names = [(float(n), "n"), (1.0 / n, "1/n"), (2.0 / n, "2/n"), (n / 2.0, "n/2")] + names
+    if n > 1:  # after the constants: n = 2 is named by a batch probe, not by its value
+        names += [(float(n), "n"), (1.0 / n, "1/n"), (2.0 / n, "2/n"), (n / 2.0, "n/2")]
     if c.n_train and c.n_train not in (1, n):
         names += [(1.0 / c.n_train, "1/n_train"), (float(c.n_train), "n_train")]
     for value, name in names:
@@ -467,15 +467,19 @@ def match(c: Context, user: np.ndarray, tolerance: float = AGREE) -> Match | Non
 def _scale_key(slip: Slip, key: str, details: dict, c: Context) -> str:
     """A factor of n or 1/n is 'sum instead of mean' only if it follows the batch size: the
     caller says so in ``c.extra["follows_batch"]`` (True, False, or absent: not probed)."""
-    if slip.code != "scale" or key == "half" or details.get("named") not in ("n", "1/n"):
+    k, n = details.get("factor"), c.n
+    if slip.code != "scale" or key == "half" or k is None or n < 2:
+        return key
+    over_n = _near(k, 1.0 / n)
+    if not (_near(k, float(n)) or over_n):
         return key
     follows = c.extra.get("follows_batch")
     if follows is None:
         return "ambiguous"
     if not follows:
-        details["named"] = f"{details['factor']:.4g}"
+        details["named"] = f"{k:.4g}"
         return "stray"
-    return "batch" if details["named"] == "n" else "batch_twice"
+    return "batch_twice" if over_n else "batch"
 
 
 def scale_factor(c: Context, user: np.ndarray, tolerance: float = AGREE) -> float | None:

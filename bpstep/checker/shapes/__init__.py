@@ -11,9 +11,21 @@ from __future__ import annotations
 
 from bpstep.checker.batch import Checked, Found, Options
 from bpstep.checker.shapes.base import Shape
+from bpstep.checker.shapes.cs231n import CS231n
+from bpstep.checker.shapes.dlai import GradCheck, LLayer, TwoLayer
 from bpstep.checker.shapes.functions import Functions
+from bpstep.checker.shapes.ng import Ng
+from bpstep.checker.shapes.nielsen import Nielsen
 
-SHAPES: tuple[Shape, ...] = (Functions(),)
+SHAPES: tuple[Shape, ...] = (
+    LLayer(),
+    GradCheck(),
+    TwoLayer(),
+    Nielsen(),
+    CS231n(),
+    Ng(),
+    Functions(),
+)
 
 
 def recognise(report: dict) -> list[tuple[Shape, Found]]:

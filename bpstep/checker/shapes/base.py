@@ -24,6 +24,9 @@ class Shape:
     def recognise(self, report: dict) -> Found | None:
         raise NotImplementedError
 
+    def prepare(self, code: LearnerCode) -> None:
+        """Ask the learner's loaded code what the static report cannot tell (its cost…)."""
+
     def defaults(self, found: Found) -> dict[str, Any]:
         """The session settings of this shape's default network and data."""
         raise NotImplementedError
