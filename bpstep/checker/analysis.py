@@ -89,6 +89,7 @@ class Run:
     full1: Observation | None = None
     theirs: dict[int, np.ndarray | None] = field(default_factory=dict)  # their δᵐ
     delta_wrong: dict[int, bool] = field(default_factory=dict)
+    batch: set[int] = field(default_factory=set)  # layers whose δ differs on the whole batch
     per_sample: bool = False  # their code sees one sample at a time: no batch factor
 
 
@@ -168,18 +169,57 @@ def their_deltas(run: Run, problem: Problem) -> None:
     t = run.t0
     for m in range(problem.L, 0, -1):
         candidates = delta_candidates(run, m)
-        upstream = run.theirs.get(m + 1)
-        if m == problem.L or upstream is None:
-            expected = t.layers[m].delta
-        else:
-            lt = t.layers[m]
-            back = lt.W_next.T @ upstream  # type: ignore[union-attr]
-            expected = back * lt.fprime if lt.fprime is not None else back
+        expected = chained(run, m)
         chosen = next((c for c in candidates if close(c, expected)), None)
         if chosen is None and candidates:
             chosen = candidates[0]
+        batch = batch_delta(run, m, chosen)
+        if batch is not None:
+            chosen = batch
+            run.batch.add(m)
         run.theirs[m] = chosen
         run.delta_wrong[m] = chosen is not None and not close(chosen, t.layers[m].delta)
+
+
+def chained(run: Run, m: int) -> np.ndarray:
+    """δᵐ as the chain rule makes it from their δᵐ⁺¹ (the engine's δᴸ at m = L)."""
+    lt = run.t0.layers[m]
+    upstream = run.theirs.get(m + 1)
+    if m == run.t0.L or upstream is None or lt.W_next is None:
+        return lt.delta
+    back = lt.W_next.T @ upstream
+    return back * lt.fprime if lt.fprime is not None else back
+
+
+def batch_delta(run: Run, m: int, single: np.ndarray | None) -> np.ndarray | None:
+    """Their δᵐ on the whole batch, when it is not what single samples give: some slips
+    (a softmax normalised over the batch) only show with several samples. Read from their
+    whole-batch ∂J/∂Wᵐ = (1/n) δᵐ (aᵐ⁻¹)ᵀ when aᵐ⁻¹ has rank n, or the chain rule from their
+    whole-batch δᵐ⁺¹; trusted when their ∂J/∂bᵐ is its mean."""
+    t = run.t0
+    W, b = run.full0.usable("W", m), run.full0.usable("b", m)
+    if W is None or b is None or run.per_sample or t.n < 2:
+        return None
+    lt = t.layers[m]
+    options = []
+    if m + 1 in run.batch:
+        options.append(chained(run, m))
+    A = lt.a_prev
+    if A.shape[0] >= t.n and np.linalg.matrix_rank(A) == t.n:
+        options.append(t.n * W @ A @ np.linalg.inv(A.T @ A))
+    for delta in options:
+        fits = close(W, delta @ A.T / t.n) and close(b, delta.mean(axis=1, keepdims=True))
+        if fits and (single is None or not proportional(delta, single)):
+            return delta
+    return None
+
+
+def proportional(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether a = k·b for some k (the same up to a batch factor the gradients name)."""
+    from bpstep.checker.compare import factor
+
+    k = factor(a, b)
+    return k is not None and close(a, k * b)
 
 
 def delta_candidates(run: Run, m: int) -> list[np.ndarray]:
@@ -247,7 +287,12 @@ def delta_result(run: Run, m: int, fn: str, iteration: int, options: Options) ->
             return r
         given.ref = np.asarray(right)
         name(r, match(given, user))
-    if m not in run.full0.delta and not run.per_sample:
+    if m in run.batch:
+        r.notes.append(
+            f"δ{sup(m)} on the whole batch (read from your gradients): it differs "
+            "from what single samples give"
+        )
+    elif m not in run.full0.delta and not run.per_sample:
         r.notes.append(f"δ{sup(m)} read from your gradients on single samples")
     return r
 
@@ -366,7 +411,9 @@ def loss_results(run: Run, conv, iteration: int) -> list[Result]:
         ref = np.asarray(t.loss)
         r = Result(obs.function, None, "loss", Status.ERROR, (), iteration=iteration, l2=t.l2)
         user = np.asarray(float(obs.loss))
-        c = Context("loss", None, t.L, ref, n=t.n, l2=t.l2, cost=t.problem.cost)
+        top = t.layers[t.L]
+        c = Context("loss", None, t.L, ref, n=t.n, l2=t.l2, cost=t.problem.cost, fused=top.fused)
+        c.activation, c.z, c.y, c.a = top.activation, top.z, t.Y, top.a
         c.data_loss, c.l2_loss = t.data_loss, t.loss - t.data_loss
         c.bias_norm2 = t.biases_norm2()
         judge(r, user, c)

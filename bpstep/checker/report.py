@@ -190,15 +190,11 @@ class CheckReport:
         out: list[Segment] = []
         for r in self.findings:
             lines: list[Segment] = []
-            if not r.ok:
+            if not r.ok and not r.follows:  # what follows is said once, by the origin line
                 if r.message:
                     lines.append(("  ", ""))
                     lines.append((r.message + "\n", ""))
-                if r.follows:
-                    lines.append(("  follows: ", "hint"))
-                    lines.append((r.hint or "wrong only because an earlier quantity is", ""))
-                    lines.append(("\n", ""))
-                elif r.hint:
+                if r.hint:
                     lines += [("  hint: ", "hint"), (r.hint + "\n", "")]
             lines += [x for n in r.notes for x in (("  note: ", "dim"), (n + "\n", ""))]
             lines += [x for w in r.warnings for x in (("  warning: ", "warning"), (w + "\n", ""))]
@@ -210,26 +206,37 @@ class CheckReport:
                 out += lines
         return out
 
+    def _line(self, where: str) -> str:
+        """A skipped statement's place without the file's name: "12" or "(cell 3):2"."""
+        return where[len(self.file) :].lstrip(":").strip() if where.startswith(self.file) else where
+
     def _footer(self) -> list[Segment]:
         out: list[Segment] = []
         origin = self.origin
         if origin is not None and any(r.follows for r in self.findings):
-            slip = f": {origin.slip}" if origin.slip else ""
+            slip = f" ({origin.slip})" if origin.slip else ""
             out.append(("origin: ", "title"))
-            out.append((f"{origin.function}, {origin.symbol}{slip}; the rest follow from it\n", ""))
+            out.append(
+                (
+                    f"{origin.function} at {origin.symbol}{slip}; the rows marked 'follows' are "
+                    "right given the wrong values before them\n",
+                    "",
+                )
+            )
         for u in self.untested:
             out += [("untested: ", "warning"), (u + "\n", "")]
         for n in self.notes:
             out += [("note: ", "dim"), (n + "\n", "")]
         if self.skipped:
             out.append((f"skipped while loading ({len(self.skipped)}): ", "dim"))
-            shown = "; ".join(
-                f"{s['where'].rsplit(':', 1)[-1]}: {s['code']}" for s in self.skipped[:4]
-            )
+            shown = "; ".join(f"{self._line(s['where'])}: {s['code']}" for s in self.skipped[:4])
             more = f"; … {len(self.skipped) - 4} more (see --json)" if len(self.skipped) > 4 else ""
-            out.append((f"lines {shown}{more}\n", "dim"))
+            out.append((f"line {shown}{more}\n", "dim"))
         bad = sum(not r.ok for r in self.findings)
+        follows = sum(r.follows for r in self.findings)
         verdict = "all agree" if self.ok else f"{bad} of {len(self.findings)} disagree or fail"
+        if follows:
+            verdict += f", {follows} of them only because of an earlier one"
         tol = (
             "1e-4 for float32 results" if any(r.slip == "precision" for r in self.findings) else ""
         )

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bpstep.checker.compare import AGREE, close, factor
-from bpstep.engine.activations import ACTIVATIONS, softmax
+from bpstep.engine.activations import ACTIVATIONS
 
 Variant = tuple[str, np.ndarray, dict]  # (key of the hint, the wrong value, details)
 
@@ -158,12 +158,24 @@ def v_softmax_elementwise(c: Context, user: np.ndarray) -> Iterable[Variant]:
     yield "", dC_da * c.a * (1 - c.a), {}
 
 
+def wrong_softmaxes(z: np.ndarray) -> Iterable[tuple[str, np.ndarray]]:
+    """Softmax normalised over the wrong axis, with or without each sample's shift."""
+    shifted = np.exp(z - z.max(axis=0, keepdims=True))  # each sample shifted by its max
+    plain = np.exp(z - z.max())
+    for e in (plain, shifted):
+        yield "batch", e / e.sum(axis=1, keepdims=True)  # each class over the samples
+        yield "all", e / e.sum()  # over every entry of the batch
+
+
 def v_softmax_over_batch(c: Context, user: np.ndarray) -> Iterable[Variant]:
-    if c.layer != c.L or c.activation != "softmax" or not c.fused or c.z is None:
+    if c.activation != "softmax" or not c.fused or c.z is None or c.y is None:
         return
-    yield "batch", softmax(c.z.T).T - c.y, {}  # normalised over the samples
-    e = np.exp(c.z - c.z.max())
-    yield "all", e / e.sum() - c.y, {}  # over every entry of the batch
+    for key, p in wrong_softmaxes(c.z):
+        if c.quantity == "delta" and c.layer == c.L:
+            yield key, p - c.y, {}
+        elif c.quantity == "loss":
+            with np.errstate(all="ignore"):
+                yield key, np.asarray(-np.sum(c.y * np.log(p)) / c.n + (c.l2_loss or 0.0)), {}
 
 
 def v_transpose(c: Context, user: np.ndarray) -> Iterable[Variant]:
@@ -323,7 +335,7 @@ SLIPS: tuple[Slip, ...] = (
     ),
     Slip(
         "softmax_over_batch",
-        DELTA,
+        frozenset({"delta", "loss"}),
         "δᴸ",
         {
             "batch": "softmax normalised over the samples: normalise each sample over its classes",

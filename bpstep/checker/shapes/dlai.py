@@ -33,7 +33,7 @@ from bpstep.checker.judge import as_array, context, judge
 from bpstep.checker.reference import Params, Problem, Truth, truth
 from bpstep.checker.results import Result, Status
 from bpstep.checker.runner import LearnerFailure
-from bpstep.checker.shapes.base import function, takes
+from bpstep.checker.shapes.base import function, positional, takes
 from bpstep.checker.shapes.whole import WholeShape, lesson_value, same
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -207,6 +207,9 @@ def forward_results(
     first = value[0] if isinstance(value, list | tuple) and len(value) == 2 else None
     if shape.kind == "gradcheck":
         return [cost_result(shape.forward_name, first, t, iteration)]
+    results = [r]
+    if "compute_cost" in code.found.info:
+        results.append(compute_cost(code, params, t, iteration))
     user, what = as_array(first)
     if user is None or user.shape != t.layers[L].a.shape:
         got = what if user is None else f"shape {user.shape}"
@@ -214,9 +217,23 @@ def forward_results(
         r.message = (
             f"{shape.forward_name}'s first result is {got}, expected a{L} of shape {expected}"
         )
-        return [r]
+        return results
     judge(r, user, context(t, L, "output", t.layers[L].a))
-    return [r]
+    return results
+
+
+def compute_cost(code: LearnerCode, params: Params, t: Truth, iteration: int) -> Result:
+    """Their compute_cost on the engine's aᴸ (and the parameters, when it asks for them)."""
+    args: tuple = (t.layers[t.L].a, t.Y)
+    if code.found.info["compute_cost"]:
+        args += (parameters(params),)
+    try:
+        out = code.call("compute_cost", f"{HERE}:call", "compute_cost", *args)
+    except LearnerFailure as exc:
+        r = Result("compute_cost", None, "loss", Status.ERROR, iteration=iteration)
+        r.message = str(exc)
+        return r
+    return cost_result("compute_cost", out["value"], t, iteration)
 
 
 def cost_result(name: str, value: object, t: Truth, iteration: int) -> Result:
@@ -231,6 +248,17 @@ def cost_result(name: str, value: object, t: Truth, iteration: int) -> Result:
     c.data_loss, c.l2_loss = t.data_loss, 0.0
     judge(r, user.reshape(()), c)
     return r
+
+
+def found_with_cost(shape: DeepLearningAI, report: dict) -> Found:
+    """The shape's functions, with compute_cost(A, Y[, parameters]) when the file has it."""
+    names = [shape.backward_name, shape.forward_name]
+    info: dict = {}
+    cost = function(report, "compute_cost")
+    if takes(cost, [None, Y_, PARAMETERS]) or takes(cost, [None, Y_]):
+        info["compute_cost"] = len(positional(cost or [])) >= 3 and not cost[2][2]  # type: ignore[index]
+        names.append("compute_cost")
+    return Found(shape.name, names, names, info)
 
 
 class TwoLayer(DeepLearningAI):
@@ -248,8 +276,7 @@ class TwoLayer(DeepLearningAI):
         fwd = function(report, "forward_propagation")
         bwd = function(report, "backward_propagation")
         if takes(fwd, [X_, PARAMETERS]) and takes(bwd, [PARAMETERS, {"cache"}, X_, Y_]):
-            names = ["backward_propagation", "forward_propagation"]
-            return Found(self.name, names, names, {})
+            return found_with_cost(self, report)
         return None
 
     def defaults(self, found: Found) -> dict[str, Any]:
@@ -282,8 +309,7 @@ class LLayer(DeepLearningAI):
         fwd = function(report, "L_model_forward")
         bwd = function(report, "L_model_backward")
         if takes(fwd, [X_, PARAMETERS]) and takes(bwd, [{"al"}, Y_, {"caches"}]):
-            names = ["L_model_backward", "L_model_forward"]
-            return Found(self.name, names, names, {})
+            return found_with_cost(self, report)
         return None
 
     def defaults(self, found: Found) -> dict[str, Any]:
