@@ -174,16 +174,35 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run_tui(args: argparse.Namespace) -> int:
     from bpstep.commands.common import session_from_args
 
-    session = session_from_args(args)
     grads = getattr(args, "grads", None)
-    from bpstep.tui.app import BpstepApp, run_tui
-
-    if grads is not None:  # a missing file or syntax error is a usage error before any paint
-        from bpstep.session.usergrads import load_user_module
-
-        load_user_module(grads, BpstepApp.grads_time_limit)
+    if grads is None:
+        session = session_from_args(args)
+    else:  # a missing file or syntax error is a usage error before any paint
+        session = _grads_session(args, grads)
+    from bpstep.tui.app import run_tui
 
     return run_tui(session, grads_path=grads)
+
+
+def _grads_session(args: argparse.Namespace, grads: str):
+    """The session for ``--grads FILE``: the learner's shape's default network and data unless
+    a preset, network options or --load say otherwise (and then they must fit the shape)."""
+    from bpstep.commands.common import overrides_from_args, session_from_args
+    from bpstep.engine.errors import ConfigError
+    from bpstep.session.usergrads import incompatible, load_user_module, session_for
+    from bpstep.tui.app import BpstepApp
+
+    code = load_user_module(grads, BpstepApp.grads_time_limit)
+    try:
+        if getattr(args, "load", None) is not None:
+            session = session_from_args(args)
+            why = incompatible(code, session.network)
+            if why is not None:
+                raise ConfigError(why)
+            return session
+        return session_for(code, getattr(args, "preset", None), overrides_from_args(args))
+    finally:
+        code.close()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -304,3 +304,12 @@ def test_a_file_with_an_unrelated_forward_propagation_is_not_confused(tmp_path):
     )
     report = check(path, iterations=1)
     assert report.shape == "ng_ex4" and report.ok and report.also == []
+
+
+def test_the_debugger_refuses_a_network_the_learners_shape_cannot_run(capsys):
+    from bpstep.cli import main
+
+    status = main(["--grads", str(LEARNERS / "cs231n_two_layer_net.py"), "--preset", "digits"])
+    assert status == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "a CS231n TwoLayerNet is ReLU then softmax" in err[0]

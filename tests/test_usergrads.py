@@ -656,3 +656,139 @@ def test_a_slow_but_finite_function_is_not_stopped(tmp_path):
     )
     report = check_session(load_user_module(path, 1.0), Session(build_config("xor")), 1)
     assert report.ok
+
+
+# ---------------------------------------------------------------- issue 11: none misnamed
+
+
+def test_mean_without_keepdims_on_a_layer_as_wide_as_the_batch_is_keepdims_not_axis(tmp_path):
+    path = write(tmp_path, "def bias_grad(delta):\n    return delta.mean(axis=1)\n")
+    report = check(path, layers=[2, 4, 1])  # hidden width 4 = batch 4
+    hidden = next(f for f in report.findings if f.layer == 1)
+    assert hidden.status == "error" and hidden.slip == "keepdims"
+    assert "axis" not in hidden.hint and "keepdims=True" in hidden.hint
+    path = write(tmp_path, "def bias_grad(delta):\n    return delta.mean(axis=0)\n", "b.py")
+    hidden = next(f for f in check(path, layers=[2, 4, 1]).findings if f.layer == 1)
+    assert hidden.slip == "axis" and "wrong axis" in hidden.hint
+
+
+@pytest.mark.parametrize(
+    "body, hint, absent",
+    [
+        ("4 * delta.mean(axis=1, keepdims=True)", "stray factor 4", "sum instead of mean"),
+        ("delta.sum(axis=1, keepdims=True)", "sum instead of mean", "stray"),
+        ("delta.mean(axis=1, keepdims=True) / delta.shape[1]", "divided by n twice", "stray"),
+        ("delta.mean(axis=1, keepdims=True) / 4", "stray factor 0.25", "1/n twice"),
+    ],
+)
+def test_a_factor_equal_to_the_batch_size_is_named_by_a_smaller_batch(tmp_path, body, hint, absent):
+    path = write(tmp_path, f"def bias_grad(delta):\n    return {body}\n")
+    for f in check(path).findings:  # xor: batch 4
+        assert f.slip == "scale" and hint in f.hint and absent not in f.hint, f.hint
+
+
+def test_an_extra_bias_column_is_named_so_and_never_a_transpose(tmp_path):
+    path = write(
+        tmp_path,
+        """
+        import numpy as np
+        def weight_grad(delta, a_prev, n):
+            db = delta.mean(axis=1, keepdims=True)
+            return np.hstack([db, delta @ a_prev.T / n])  # Θ-style: the bias column first
+    """,
+    )
+    for layers in ([2, 3, 1], [3, 2, 3]):
+        data = {} if layers[0] == 2 else {"data": "iris", "layers": [4, 3, 3]}
+        kw = {"layers": layers} if not data else data
+        for f in check(path, **kw).findings:
+            assert f.status == "error" and f.slip == "bias_in_weights", (layers, f.hint)
+            assert "transpose" not in f.hint
+
+
+def test_float32_maths_that_is_right_agrees_with_a_precision_note(tmp_path):
+    source = (EXAMPLES / "grads_correct.py").read_text()
+    source += (
+        "\n\n_f = dict(output_delta=output_delta, hidden_delta=hidden_delta,"
+        " weight_grad=weight_grad, bias_grad=bias_grad)\n"
+        "def _float32(fn):\n"
+        "    def wrapped(**kw):\n"
+        "        kw = {k: v.astype(np.float32) if isinstance(v, np.ndarray) else v"
+        " for k, v in kw.items()}\n"
+        "        return fn(**kw).astype(np.float32)\n"
+        "    return wrapped\n"
+    )
+    for name, args in (
+        ("output_delta", "z, a, y, activation, cost"),
+        ("hidden_delta", "z, a, W_next, delta_next, activation"),
+        ("weight_grad", "delta, a_prev, W, l2, n"),
+        ("bias_grad", "delta"),
+    ):
+        source += (
+            f"\ndef {name}({args}):\n"
+            f"    return _float32(_f[{name!r}])(**{{k: v for k, v in locals().items()}})\n"
+        )
+    path = write(tmp_path, source)
+    report = check(path, "digits", l2=0.1)
+    assert report.ok, [(f.key(), f.rel_error) for f in report.findings if not f.ok]
+    low = [f for f in report.findings if f.slip == "precision"]
+    assert low and all(f.tolerance == 1e-4 and f.rel_error >= 1e-6 for f in low)
+    assert all("float32" in " ".join(f.notes) for f in low)
+    # the same float32 code with a real slip still fails
+    path = write(tmp_path, source.replace("return a - y\n", "return y - a\n"), "bug.py")
+    report = check(path, "softmax")
+    bad = [f for f in report.findings if not f.ok]
+    assert bad and {f.slip for f in bad} == {"sign"}
+
+
+def test_the_entry_shown_is_the_worst_not_the_first_that_fails(tmp_path):
+    path = write(
+        tmp_path,
+        """
+        def weight_grad(delta, a_prev, n):
+            g = delta @ a_prev.T / n
+            g[0, 0] *= 1.001   # a little off
+            g[-1, -1] += 10.0  # far off
+            return g
+    """,
+    )
+    f = next(f for f in check(path).findings if f.layer == 1)
+    assert f.first_wrong[0] == (0, 0) and f.worst[0] == (2, 1)
+    assert f.to_dict()["worst"]["index"] == [2, 1]
+
+
+# ---------------------------------------------------------------- issue 11: no false passes
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "import sys\n    sys.exit(0)",
+        "import os\n    os._exit(0)",
+        "delta *= 0\n    return delta[:, :1]",  # zeroing our array would not make it agree
+        "raise KeyboardInterrupt",
+    ],
+)
+def test_exiting_mutating_or_interrupting_never_agrees_by_accident(tmp_path, body):
+    path = write(tmp_path, f"def bias_grad(delta):\n    {body}\n")
+    report = check(path)
+    assert not report.ok and all(not f.ok for f in report.findings)
+
+
+def test_their_inputs_are_copies_a_learner_that_mutates_them_changes_nothing(tmp_path):
+    path = write(
+        tmp_path,
+        """
+        def hidden_delta(z, a, W_next, delta_next):
+            W_next[...] = 0
+            delta_next[...] = 0
+            return a * (1 - a) * 0
+        def bias_grad(delta):
+            out = delta.mean(axis=1, keepdims=True)
+            delta[...] = 0
+            return out
+    """,
+    )
+    report = check(path)
+    rows = {(f.function, f.layer): f for f in report.findings}
+    assert rows[("hidden_delta", 1)].status == "disagree"
+    assert rows[("bias_grad", 2)].ok and rows[("bias_grad", 1)].ok
