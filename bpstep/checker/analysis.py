@@ -281,7 +281,7 @@ def delta_result(run: Run, m: int, fn: str, iteration: int, options: Options) ->
         return r
     if upstream is not None and run.delta_wrong.get(m + 1):
         given = context(t, m, "delta", lt.delta, delta_next=upstream)
-        right = given.back * lt.fprime if lt.fprime is not None else given.back  # type: ignore[operator]
+        right = chained(run, m)
         if close(user, right):
             mark_follows(r, f"δ{sup(m + 1)}")
             return r

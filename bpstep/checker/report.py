@@ -83,7 +83,8 @@ class CheckReport:
         """The first quantity on the way back that is wrong on its own."""
         wrong = [r for r in self.findings if not r.ok and not r.follows]
         gradients = [r for r in wrong if r.quantity not in ("loss", "output")]
-        return (gradients or wrong or [None])[0]
+        first = gradients or wrong
+        return first[0] if first else None
 
     def summary(self) -> dict[str, int]:
         return {s.value: sum(r.status is s for r in self.findings) for s in Status}

@@ -188,14 +188,9 @@ def check_session(
     report = new_report(code, session, iterations)
     for _ in range(iterations * (3 * session.network.L + 1)):
         stop = session.step()
+        X, Y = session.X_batch, session.Y_batch
         if stop.id.phase is Phase.BACKWARD and stop.layer == session.network.L:
-            checked = batch_checked(
-                code,
-                session.network,
-                session.X_batch,
-                session.Y_batch,
-                stop.global_iteration,
-                options,
-            )
+            assert X is not None and Y is not None  # a backward stop has its batch
+            checked = batch_checked(code, session.network, X, Y, stop.global_iteration, options)
             report.add(checked, stop.global_iteration)
     return report

@@ -15,7 +15,7 @@ The λ parameter may be called ``lambda_``, ``lmbda``, ``lam``…: λ is handed 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -44,9 +44,13 @@ def cost_function(module: Any, name: str, nn_params, sizes: list[int], X, y, lam
     return calls.invoke(fn, nn_params.copy(), n0, n1, n2, X.copy(), y.copy(), lam)
 
 
-def unroll(params: Params, order: str) -> np.ndarray:
+Order = Literal["C", "F"]
+
+
+def unroll(params: Params, order: Order) -> np.ndarray:
+    """Θ¹ then Θ², each [bᵐ, Wᵐ], unrolled in ``order``."""
     thetas = [np.hstack([b, W]) for W, b in zip(*params, strict=True)]
-    return np.concatenate([t.ravel(order=order) for t in thetas])  # type: ignore[call-overload]
+    return np.concatenate([t.ravel(order=order) for t in thetas])
 
 
 class Ng(WholeShape):
@@ -140,7 +144,7 @@ def observe_as(
     X: np.ndarray,
     Y: np.ndarray,
     lam: float,
-    order: str,
+    order: Order,
     base: int,
 ) -> Observation:
     name = code.found.info["function"]
@@ -165,7 +169,7 @@ def observe_as(
     return obs
 
 
-def read_result(obs: Observation, value: object, problem: Problem, order: str) -> None:
+def read_result(obs: Observation, value: object, problem: Problem, order: Order) -> None:
     """(J, grad) with grad split into each layer's bias column and weights."""
     if not (isinstance(value, list | tuple) and len(value) == 2):
         what = "None" if value is None else type(value).__name__
@@ -191,7 +195,7 @@ def read_result(obs: Observation, value: object, problem: Problem, order: str) -
         return
     start = 0
     for m, (r, c) in enumerate(shapes, 1):
-        theta = flat[start : start + r * c].reshape((r, c), order=order)  # type: ignore[call-overload]
+        theta = flat[start : start + r * c].reshape((r, c), order=order)
         start += r * c
         obs.b[m] = lesson_value(theta[:, :1], f"Theta{m}_grad[:, 0]", (r, 1), same, same)
         obs.W[m] = lesson_value(theta[:, 1:], f"Theta{m}_grad[:, 1:]", (r, c - 1), same, same)

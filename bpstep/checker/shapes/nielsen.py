@@ -274,15 +274,13 @@ def mean_over_samples(obs: Observation, problem: Problem) -> None:
     """The batch's gradient, (1/n) Σ over the samples, where every sample's array is usable."""
     for m in range(1, problem.L + 1):
         for part, target in (("W", obs.W), ("b", obs.b)):
-            values = [s.usable(part, m) for s in obs.samples]
-            first = (s.W if part == "W" else s.b for s in obs.samples)
-            if any(v is None for v in values):
-                target[m] = next(d[m] for d in first if d[m].array is None)
+            entries = [(s.W if part == "W" else s.b)[m] for s in obs.samples]
+            values = [e.array for e in entries if e.array is not None]
+            if len(values) < len(entries):  # a sample's array is unusable: show it
+                target[m] = next(e for e in entries if e.array is None)
                 continue
-            dtype = next(first)[m].dtype
-            target[m] = Value(
-                np.mean(np.stack(values), axis=0), f"nabla_{part.lower()}", dtype=dtype
-            )  # type: ignore[arg-type]
+            mean = np.mean(np.stack(values), axis=0)
+            target[m] = Value(mean, f"nabla_{part.lower()}", dtype=entries[0].dtype)
     obs.dtype = obs.W[1].dtype if obs.W else None
 
 
