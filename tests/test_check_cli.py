@@ -260,3 +260,37 @@ def test_an_endless_loop_exits_1_within_the_time_limit(tmp_path):
     assert any(m.startswith("not run again") for m in messages)
     for bad in ("-1", "soon", "inf"):
         assert_usage_error(bpstep(loop, "--time-limit", bad), "--time-limit", bad)
+
+
+def test_a_function_that_reads_l2_checked_at_l2_0_only_says_so(tmp_path):
+    """--l2 0 given: no other λ is tried, and the report says the λ term was not tested."""
+    out = bpstep(EXAMPLES / "grads_bug_l2_bias.py", "--l2", "0", "--json")
+    doc = json.loads(out.stdout)
+    assert out.returncode == 0 and doc["ok"]
+    assert doc["untested"] == [
+        "λ term not tested in bias_grad: it reads l2, and λ = 0 only was tried"
+    ]
+    out = bpstep(EXAMPLES / "grads_bug_l2_bias.py", "--json")  # the default tries λ = 0.1
+    doc = json.loads(out.stdout)
+    assert out.returncode == 1 and doc["untested"] == []
+    assert doc["origin"]["slip"] == "l2_on_bias" and "λ = 0.1" in doc["conventions"]["l2"]
+
+
+def test_l2_bias_with_zero_initial_biases_fails(tmp_path):
+    """Issue 11: with --init he (or xavier) b = 0 at the first iteration; the default two
+    iterations reach b ≠ 0, where λb shows."""
+    for init in ("he", "xavier"):
+        out = bpstep(EXAMPLES / "grads_bug_l2_bias.py", "--l2", "0.1", "--init", init)
+        assert out.returncode == 1, out.stdout
+        assert "L2 on biases" in out.stdout
+
+
+@pytest.mark.parametrize(
+    "body, kind",
+    [("import sys\n    sys.exit(0)", "SystemExit"), ("import os\n    os._exit(0)", "os._exit")],
+)
+def test_a_learner_that_exits_0_is_a_failure_not_a_pass(tmp_path, body, kind):
+    out = bpstep(write(tmp_path, f"def bias_grad(delta):\n    {body}\n"), "--json")
+    assert out.returncode == 1
+    doc = json.loads(out.stdout)
+    assert doc["ok"] is False and all(kind in r["message"] for r in doc["results"])

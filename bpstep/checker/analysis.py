@@ -122,7 +122,7 @@ def check_whole(
         run.full1 = shape.observe(code, problem, params, X, Y, conv.argument(lam1, X.shape[1]))
         out.conventions["l2"] = conv.describe(lam1, X.shape[1])
     elif shape.reads_l2(code.found):
-        out.untested.append(f"the λ term of {full0.function}: λ = 0 and no other λ was tried")
+        out.untested.append(f"λ term not tested in {full0.function}: λ = 0 only was tried")
     elif problem.l2:
         out.notes.append(f"{full0.function} takes no λ: checked at λ = 0 ({shape.no_l2_note})")
     their_deltas(run, problem)

@@ -166,6 +166,11 @@ class Functions(Shape):
             for name in functions_at(code.found, m, problem.L):
                 out.results.append(check_function(code, name, t, m, iteration, options))
         out.untested = untested(code.found, t, options)
+        readers = [n for n in code.found.functions if reads_l2(code.found.info["plans"][n])]
+        if t.l2 == 0 and options.probe_l2 and readers:
+            out.conventions["l2"] = (
+                f"also checked at λ = {options.probe_l2:g}: {', '.join(readers)} read l2"
+            )
         return out
 
 
@@ -182,7 +187,7 @@ def untested(found: Found, t: Truth, options: Options) -> list[str]:
     if t.l2 == 0:
         for name in ("weight_grad", "bias_grad", "output_delta", "hidden_delta"):
             if name in plans and reads_l2(plans[name]) and options.probe_l2 is None:
-                out.append(f"the λ term of {name}: λ = 0 and no other λ was tried")
+                out.append(f"λ term not tested in {name}: it reads l2, and λ = 0 only was tried")
         if "weight_grad" in plans and not reads_l2(plans["weight_grad"]):
             out.append(
                 "the λ term of ∂Ĵ/∂W: λ = 0 and weight_grad does not take l2 (check with --l2 0.1)"
