@@ -321,3 +321,27 @@ def test_every_slip_code_is_documented():
     doc = (Path(__file__).resolve().parents[1] / "docs" / "check.md").read_text()
     for code in [s.code for s in SLIPS] + list(SHAPE_HINTS):
         assert f"`{code}`" in doc, code
+
+
+def test_float32_whole_backprop_that_is_right_passes_and_a_slip_in_it_still_fails(tmp_path):
+    path = mutated(
+        tmp_path,
+        "cs231n_two_layer_net.py",
+        """        W1, b1 = self.params["W1"], self.params["b1"]
+        W2, b2 = self.params["W2"], self.params["b2"]""",
+        """        f32 = np.float32
+        W1, b1 = self.params["W1"].astype(f32), self.params["b1"].astype(f32)
+        W2, b2 = self.params["W2"].astype(f32), self.params["b2"].astype(f32)
+        X, reg = X.astype(f32), f32(reg)""",
+    )
+    report = check(path)
+    assert report.ok
+    assert any(r.slip == "precision" for r in report.findings)
+    assert all(r.tolerance == 1e-4 for r in report.findings if r.quantity != "loss")
+    path.write_text(
+        path.read_text().replace(
+            'grads["b1"] = dhidden.sum(axis=0)', 'grads["b1"] = dhidden.sum(axis=0) + reg * b1'
+        )
+    )
+    report = check(path)
+    assert not report.ok and report.origin.slip == "l2_on_bias" and report.origin.layer == 1

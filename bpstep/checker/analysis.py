@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bpstep.checker.batch import Checked, Options
-from bpstep.checker.compare import close
+from bpstep.checker.compare import AGREE, FLOAT32_AGREE, close, factor, low_precision
 from bpstep.checker.finite import fd_error
 from bpstep.checker.judge import context, judge, judge_shape
 from bpstep.checker.reference import Params, Problem, Truth, columns, truth
@@ -91,6 +91,11 @@ class Run:
     delta_wrong: dict[int, bool] = field(default_factory=dict)
     batch: set[int] = field(default_factory=set)  # layers whose δ differs on the whole batch
     per_sample: bool = False  # their code sees one sample at a time: no batch factor
+
+    @property
+    def tol(self) -> float:
+        """How close two of their values must be to count as equal (float32 code: 1e-4)."""
+        return FLOAT32_AGREE if low_precision(self.full0.dtype) else AGREE
 
 
 def check_whole(
@@ -170,7 +175,7 @@ def their_deltas(run: Run, problem: Problem) -> None:
     for m in range(problem.L, 0, -1):
         candidates = delta_candidates(run, m)
         expected = chained(run, m)
-        chosen = next((c for c in candidates if close(c, expected)), None)
+        chosen = next((c for c in candidates if close(c, expected, run.tol)), None)
         if chosen is None and candidates:
             chosen = candidates[0]
         batch = batch_delta(run, m, chosen)
@@ -178,7 +183,7 @@ def their_deltas(run: Run, problem: Problem) -> None:
             chosen = batch
             run.batch.add(m)
         run.theirs[m] = chosen
-        run.delta_wrong[m] = chosen is not None and not close(chosen, t.layers[m].delta)
+        run.delta_wrong[m] = chosen is not None and not close(chosen, t.layers[m].delta, run.tol)
 
 
 def chained(run: Run, m: int) -> np.ndarray:
@@ -208,18 +213,18 @@ def batch_delta(run: Run, m: int, single: np.ndarray | None) -> np.ndarray | Non
     if A.shape[0] >= t.n and np.linalg.matrix_rank(A) == t.n:
         options.append(t.n * W @ A @ np.linalg.inv(A.T @ A))
     for delta in options:
-        fits = close(W, delta @ A.T / t.n) and close(b, delta.mean(axis=1, keepdims=True))
-        if fits and (single is None or not proportional(delta, single)):
+        fits = close(W, delta @ A.T / t.n, run.tol) and close(
+            b, delta.mean(axis=1, keepdims=True), run.tol
+        )
+        if fits and (single is None or not proportional(delta, single, run.tol)):
             return delta
     return None
 
 
-def proportional(a: np.ndarray, b: np.ndarray) -> bool:
+def proportional(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
     """Whether a = k·b for some k (the same up to a batch factor the gradients name)."""
-    from bpstep.checker.compare import factor
-
     k = factor(a, b)
-    return k is not None and close(a, k * b)
+    return k is not None and close(a, k * b, tol)
 
 
 def delta_candidates(run: Run, m: int) -> list[np.ndarray]:
@@ -282,7 +287,7 @@ def delta_result(run: Run, m: int, fn: str, iteration: int, options: Options) ->
     if upstream is not None and run.delta_wrong.get(m + 1):
         given = context(t, m, "delta", lt.delta, delta_next=upstream)
         right = chained(run, m)
-        if close(user, right):
+        if close(user, right, run.tol):
             mark_follows(r, f"δ{sup(m + 1)}")
             return r
         given.ref = np.asarray(right)
@@ -331,7 +336,7 @@ def grad_result(run: Run, part: str, m: int, iteration: int, options: Options) -
     if r.ok or theirs is None:
         return r
     given = theirs @ lt.a_prev.T / t.n if part == "W" else theirs.mean(axis=1, keepdims=True)
-    if run.delta_wrong.get(m) and close(value.array, given):
+    if run.delta_wrong.get(m) and close(value.array, given, run.tol):
         mark_follows(r, f"δ{sup(m)}")
         return r
     gc = context(t, m, quantity, given, delta=theirs)
@@ -370,9 +375,9 @@ def batch_follows(run: Run, part: str, m: int, k: float) -> bool | None:
     if theirs is not None:
         lt = t.layers[m]
         ref = theirs @ lt.a_prev.T / n if part == "W" else theirs.mean(axis=1, keepdims=True)
-    if close(mean, ref):
+    if close(mean, ref, run.tol):
         return True  # right on single samples, ×n on the batch: the factor follows n
-    return False if close(mean, k * ref) else None
+    return False if close(mean, k * ref, run.tol) else None
 
 
 def l2_result(run: Run, part: str, m: int, iteration: int, options: Options) -> Result | None:
@@ -396,7 +401,7 @@ def l2_result(run: Run, part: str, m: int, iteration: int, options: Options) -> 
         return r
     right = v0 + (t1.l2 * lt.W if part == "W" else 0.0)
     c = context(t1, m, quantity, right)
-    if close(v1, right):
+    if close(v1, right, run.tol):
         return None  # the λ term is right: what is wrong is at λ = 0 already
     name(r, match(c, v1))
     return r
@@ -416,7 +421,7 @@ def loss_results(run: Run, conv, iteration: int) -> list[Result]:
         c.activation, c.z, c.y, c.a = top.activation, top.z, t.Y, top.a
         c.data_loss, c.l2_loss = t.data_loss, t.loss - t.data_loss
         c.bias_norm2 = t.biases_norm2()
-        judge(r, user, c)
+        judge(r, user, c, obs.dtype)
         out.append(r)
     if len(out) == 2 and not worse(out[1], out[0]):
         out = out[:1]

@@ -124,19 +124,20 @@ def blocked_functions(code: LearnerCode) -> dict[str, str]:
     unavailable: dict[str, dict] = code.report.get("unavailable", {})
     failed: dict[str, str] = code.report.get("failed_imports", {})
     blocked = {}
-    for function in code.found.entry_points:
-        for name in sorted(closure(function, needs)):
+    for entry in code.found.entry_points:
+        for name in sorted(closure(entry, needs)):
             if name not in unavailable:
                 continue
             where, why = unavailable[name]["where"], unavailable[name]["why"]
             if name in failed:
                 raise UserCodeError(
-                    f"{function} needs {name}, which cannot be imported ({where}: {why}); "
+                    f"{entry} needs {name}, which cannot be imported ({where}: {why}); "
                     f"put {failed[name]}.py beside {code.path.name} or install it"
                 )
-            blocked[function] = (
-                f"{function} needs {name}, which was not set: {where} was skipped ({why})"
-            )
+            message = f"{entry} needs {name}, which was not set: {where} was skipped ({why})"
+            # a class (Nielsen's Network…) blocks every method the check calls
+            for function in [entry] if entry in code.found.functions else code.found.functions:
+                blocked[function] = message
             break
     return blocked
 

@@ -21,7 +21,10 @@ from bpstep.checker.results import Result, Status
 from bpstep.checker.slips import Context, match, match_shape, scale_factor
 from bpstep.engine.gradcheck import band
 
-PRECISION_NOTE = "computed in float32: right to float32's precision (relative error {:.1e} < 1e-4)"
+PRECISION_NOTE = (
+    "computed in float32: right to float32's precision (relative error {:.1e} against the "
+    "array's scale, < 1e-4; {:.1e} entry by entry)"
+)
 
 
 def as_array(value: object) -> tuple[np.ndarray | None, str | None]:
@@ -68,7 +71,7 @@ def judge(
         if cmp.precision and cmp.rel_error >= AGREE:
             r.slip, r.part = "precision", "float32"
             r.hint = None
-            r.notes.append(PRECISION_NOTE.format(cmp.float32_error))
+            r.notes.append(PRECISION_NOTE.format(cmp.float32_error, cmp.rel_error))
         return
     r.status = Status.DISAGREE
     k = scale_factor(c, user, cmp.tolerance)

@@ -140,10 +140,18 @@ def notebook_units(path: Path, data: bytes) -> list[Unit]:
         text = "".join(source) if isinstance(source, list) else str(source)
         if text.lstrip().startswith("%%"):
             continue  # a cell magic (%%time, %%writefile…): not Python
-        lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in text.split("\n")]
+        lines = ["" if ipython_only(line) else line for line in text.split("\n")]
         where = f"{path} (cell {k})"
         units.append(Unit("\n".join(lines), where, where))
     return units
+
+
+def ipython_only(line: str) -> bool:
+    """A line only IPython reads: a magic (%), a shell command (!), help (np.sum?, ?np.sum)."""
+    text = line.strip()
+    if text.startswith(("%", "!")):
+        return True
+    return bool(text) and " " not in text and (text.startswith("?") or text.endswith("?"))
 
 
 def parse(unit: Unit) -> ast.Module:
@@ -151,7 +159,8 @@ def parse(unit: Unit) -> ast.Module:
         return ast.parse(unit.source, unit.filename)
     except SyntaxError as exc:  # IndentationError included
         kind = "indentation error" if isinstance(exc, IndentationError) else "syntax error"
-        raise UserCodeError(f"{unit.where}:{exc.lineno}: {kind}: {exc.msg}") from None
+        python2 = " (Python 2 code? bpstep runs Python 3)" if "print" in exc.msg else ""
+        raise UserCodeError(f"{unit.where}:{exc.lineno}: {kind}: {exc.msg}{python2}") from None
     except ValueError as exc:  # e.g. null bytes
         raise UserCodeError(f"{unit.where}: not Python source: {exc}") from None
 
