@@ -345,3 +345,88 @@ def test_float32_whole_backprop_that_is_right_passes_and_a_slip_in_it_still_fail
     )
     report = check(path)
     assert not report.ok and report.origin.slip == "l2_on_bias" and report.origin.layer == 1
+
+
+def test_gradients_that_follow_the_learners_own_wrong_loss_agree_with_its_differences(tmp_path):
+    """Finite differences of their own loss are the ground truth of their convention: a sum
+    over the batch in both the loss and the gradients is consistent (fd small), and wrong."""
+    path = mutated(
+        tmp_path,
+        "cs231n_two_layer_net.py",
+        "loss = -np.log(probs[np.arange(N), y]).sum() / N",
+        "loss = -np.log(probs[np.arange(N), y]).sum()",
+    )
+    path.write_text(path.read_text().replace("dscores /= N", "pass"))
+    report = check(path)
+    grads = [r for r in report.findings if r.quantity in ("grad_W", "grad_b")]
+    assert all(not r.ok and r.fd_rel_error < 1e-6 for r in grads)
+    loss = next(r for r in report.findings if r.quantity == "loss")
+    assert loss.slip == "scale" and loss.slip_details["named"] == "n"
+
+
+FC_NET = '''
+import numpy as np
+from cs231n.layer_utils import *  # the course's layers: not here, and not needed below
+
+
+class TwoLayerNet(object):
+    """Assignment 2's fc_net.TwoLayerNet: reg is the object's, loss(X, y=None)."""
+
+    def __init__(self, input_dim=3 * 32 * 32, hidden_dim=100, num_classes=10,
+                 weight_scale=1e-3, reg=0.0):
+        self.params = {}
+        self.reg = reg
+        self.params["W1"] = weight_scale * np.random.randn(input_dim, hidden_dim)
+        self.params["b1"] = np.zeros(hidden_dim)
+        self.params["W2"] = weight_scale * np.random.randn(hidden_dim, num_classes)
+        self.params["b2"] = np.zeros(num_classes)
+
+    def loss(self, X, y=None):
+        W1, b1, W2, b2 = (self.params[k] for k in ("W1", "b1", "W2", "b2"))
+        h = np.maximum(0, X.reshape(X.shape[0], -1) @ W1 + b1)
+        scores = h @ W2 + b2
+        if y is None:
+            return scores
+        p = np.exp(scores - scores.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        N = X.shape[0]
+        loss = -np.log(p[np.arange(N), y]).mean()
+        loss += 0.5 * self.reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+        d = p.copy()
+        d[np.arange(N), y] -= 1
+        d /= N
+        grads = {"W2": h.T @ d + self.reg * W2, "b2": d.sum(axis=0)}
+        dh = d @ W2.T * (h > 0)
+        grads["W1"] = X.T @ dh + self.reg * W1
+        grads["b1"] = dh.sum(axis=0)
+        return loss, grads
+'''
+
+
+def test_cs231n_assignment_2s_two_layer_net_with_reg_on_the_object(tmp_path):
+    path = tmp_path / "fc_net.py"
+    path.write_text(FC_NET)
+    report = check(path)
+    assert report.shape == "cs231n" and report.ok
+    assert "0.5·reg·ΣW²" in report.conventions["l2"]
+
+
+@pytest.mark.parametrize("name", ["lmbda", "lam", "Lambda"])
+def test_ex4_takes_lambda_under_the_names_ports_use(tmp_path, name):
+    path = tmp_path / "ex4.py"
+    path.write_text((LEARNERS / "ng_ex4.py").read_text().replace("lambda_", name))
+    report = check(path)
+    assert report.ok and f"as {name} = 0.5" in report.conventions["l2"]
+
+
+def test_a_file_with_two_shapes_checks_the_first_and_names_the_other(tmp_path):
+    path = tmp_path / "both.py"
+    path.write_text(
+        (LEARNERS / "nielsen_network.py").read_text()
+        + "\n\ndef bias_grad(delta):\n    return delta.sum(axis=1, keepdims=True)\n"
+    )
+    report = check(path, iterations=1)
+    assert report.shape == "nielsen" and report.also == ["functions"] and report.ok
+    code = load_user_module(path, shape="functions")
+    report = check_session(code, session_for(code), 1)
+    assert report.shape == "functions" and not report.ok

@@ -20,11 +20,14 @@ the shape's ``observe``):
    same on both is a stray factor).
 4. the λ term, when their code reads λ: a run at λ ≠ 0 against the run at λ = 0 isolates it
    (their λ part must be λWᵐ in the lesson's terms, nothing on the biases).
-5. the loss, in their convention (and its λ term).
+5. the loss, in their convention (and its λ term). Where their code computes a loss, their
+   gradients are also compared with finite differences of *that* loss (``fd_rel_error``): the
+   ground truth of their own convention, which tells a gradient slip from a loss slip.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -32,7 +35,7 @@ import numpy as np
 
 from bpstep.checker.batch import Checked, Options
 from bpstep.checker.compare import AGREE, FLOAT32_AGREE, close, factor, low_precision
-from bpstep.checker.finite import fd_error
+from bpstep.checker.finite import KINKED, fd_error
 from bpstep.checker.judge import context, judge, judge_shape
 from bpstep.checker.reference import Params, Problem, Truth, columns, truth
 from bpstep.checker.results import Result, Status, worse
@@ -91,6 +94,10 @@ class Run:
     delta_wrong: dict[int, bool] = field(default_factory=dict)
     batch: set[int] = field(default_factory=set)  # layers whose δ differs on the whole batch
     per_sample: bool = False  # their code sees one sample at a time: no batch factor
+    own_loss: Callable[[Params, float], float | None] | None = (
+        None  # their loss, when they have one
+    )
+    arg1: float = 0.0  # their λ argument at λ₁
 
     @property
     def tol(self) -> float:
@@ -121,10 +128,13 @@ def check_whole(
     else:
         singles = observe_singles(shape, code, problem, params, X, Y)
     run = Run(t0, full0, singles, per_sample=shape.per_sample)
+    if full0.loss is not None:
+        run.own_loss = lambda p, arg: shape.observe(code, problem, p, X, Y, arg).loss
     lam1 = problem.l2 or (options.probe_l2 if shape.reads_l2(code.found) else None)
     if lam1 and shape.reads_l2(code.found):
         run.t1 = truth(problem, params, X, Y, l2=lam1)
-        run.full1 = shape.observe(code, problem, params, X, Y, conv.argument(lam1, X.shape[1]))
+        run.arg1 = conv.argument(lam1, X.shape[1])
+        run.full1 = shape.observe(code, problem, params, X, Y, run.arg1)
         out.conventions["l2"] = conv.describe(lam1, X.shape[1])
     elif shape.reads_l2(code.found):
         out.untested.append(f"λ term not tested in {full0.function}: λ = 0 only was tried")
@@ -332,7 +342,8 @@ def grad_result(run: Run, part: str, m: int, iteration: int, options: Options) -
     c = context(t, m, quantity, ref)
     judge(r, value.array, c, value.dtype, lambda k: batch_follows(run, part, m, k))
     if options.finite_differences:
-        r.fd_rel_error = fd_error(quantity, value.array, t, m)
+        own = own_fd(run, part, m, 0.0, value.array)
+        r.fd_rel_error = own if own is not None else fd_error(quantity, value.array, t, m)
     if r.ok or theirs is None:
         return r
     given = theirs @ lt.a_prev.T / t.n if part == "W" else theirs.mean(axis=1, keepdims=True)
@@ -396,7 +407,8 @@ def l2_result(run: Run, part: str, m: int, iteration: int, options: Options) -> 
     dtype = (run.full1.W if part == "W" else run.full1.b)[m].dtype
     judge(r, v1, context(t1, m, quantity, ref), dtype)
     if options.finite_differences:
-        r.fd_rel_error = fd_error(quantity, v1, t1, m)
+        own = own_fd(run, part, m, run.arg1, v1)
+        r.fd_rel_error = own if own is not None else fd_error(quantity, v1, t1, m)
     if r.ok:
         return r
     right = v0 + (t1.l2 * lt.W if part == "W" else 0.0)
@@ -405,6 +417,38 @@ def l2_result(run: Run, part: str, m: int, iteration: int, options: Options) -> 
         return None  # the λ term is right: what is wrong is at λ = 0 already
     name(r, match(c, v1))
     return r
+
+
+OWN_FD_ENTRIES = 12  # entries of each gradient differenced through the learner's own loss
+
+
+def own_fd(run: Run, part: str, m: int, arg: float, user: np.ndarray) -> float | None:
+    """Their gradient against central differences of their own loss (their convention: the
+    ground truth for it), on a seeded sample of entries; None without a loss of theirs."""
+    if run.own_loss is None:
+        return None
+    W = [lt.W.copy() for _, lt in sorted(run.t0.layers.items())]
+    b = [lt.b.copy() for _, lt in sorted(run.t0.layers.items())]
+    target = (W if part == "W" else b)[m - 1].reshape(-1)
+    rng = np.random.default_rng(m)
+    idx = rng.choice(target.size, min(OWN_FD_ENTRIES, target.size), replace=False)
+    kinked = any(a in KINKED for a in run.t0.problem.activations)
+    h = 1e-6 if kinked else 1e-5
+    num = np.empty(len(idx))
+    for k, i in enumerate(idx):
+        old = target[i]
+        values = []
+        for value in (old + h, old - h):
+            target[i] = value
+            values.append(run.own_loss((W, b), arg))
+        target[i] = old
+        if values[0] is None or values[1] is None:
+            return None
+        num[k] = (values[0] - values[1]) / (2 * h)
+    u = user.reshape(-1)[idx]
+    with np.errstate(all="ignore"):
+        err = np.abs(u - num) / np.maximum(1e-4, np.abs(u) + np.abs(num))
+    return float(np.where(np.isfinite(err), err, np.inf).max())
 
 
 def loss_results(run: Run, conv, iteration: int) -> list[Result]:
