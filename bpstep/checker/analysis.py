@@ -250,7 +250,7 @@ def delta_candidates(run: Run, m: int) -> list[np.ndarray]:
         from_b.append(None if db is None else db[:, 0])
         norm = float(a @ a)
         from_W.append(None if dW is None or norm == 0 else dW @ a / norm)
-    out = direct
+    out = list(direct)
     for cols in (from_b, from_W):
         if all(c is not None for c in cols):
             out.append(np.stack(cols, axis=1))  # type: ignore[arg-type]
@@ -261,12 +261,10 @@ def delta_candidates(run: Run, m: int) -> list[np.ndarray]:
 
 
 def layer_results(run: Run, m: int, iteration: int, options: Options) -> list[Result]:
+    """δᵐ (when their δᵐ is known), ∂J/∂Wᵐ and ∂J/∂bᵐ: the worse of λ = 0 and λ₁."""
     out = []
-    t = run.t0
-    fn = run.full0.function
-    theirs = run.theirs.get(m)
-    if theirs is not None:
-        out.append(delta_result(run, m, fn, iteration, options))
+    if run.theirs.get(m) is not None:
+        out.append(delta_result(run, m, run.full0.function, iteration, options))
     for part in ("W", "b"):
         r0 = grad_result(run, part, m, iteration, options)
         if run.full1 is not None and run.t1 is not None and r0.status is not Status.ERROR:
@@ -277,7 +275,6 @@ def layer_results(run: Run, m: int, iteration: int, options: Options) -> list[Re
                 else:
                     r0.notes.append(f"and at λ = {r1.l2:g}: {r1.hint or r1.slip}")
         out.append(r0)
-    del t
     return out
 
 
@@ -301,7 +298,7 @@ def delta_result(run: Run, m: int, fn: str, iteration: int, options: Options) ->
             mark_follows(r, f"δ{sup(m + 1)}")
             return r
         given.ref = np.asarray(right)
-        name(r, match(given, user))
+        name(r, match(given, user, run.tol))
     if m in run.batch:
         r.notes.append(
             f"δ{sup(m)} on the whole batch (read from your gradients): it differs "
@@ -352,7 +349,7 @@ def grad_result(run: Run, part: str, m: int, iteration: int, options: Options) -
         return r
     gc = context(t, m, quantity, given, delta=theirs)
     gc.extra.update(c.extra)  # what a batch probe found
-    found = match(gc, value.array)
+    found = match(gc, value.array, run.tol)
     if found is not None:
         name(r, found)
     return r
@@ -415,7 +412,7 @@ def l2_result(run: Run, part: str, m: int, iteration: int, options: Options) -> 
     c = context(t1, m, quantity, right)
     if close(v1, right, run.tol):
         return None  # the λ term is right: what is wrong is at λ = 0 already
-    name(r, match(c, v1))
+    name(r, match(c, v1, run.tol))
     return r
 
 

@@ -41,7 +41,9 @@ LOADER = "bpstep.checker.loader:exec_module"
 class LearnerFailure(Exception):
     """The learner's code failed inside a call: ``kind`` says how.
 
-    ``kind``: "raised" | "time_limit" | "exited" | "crashed" | "interrupted" | "memory";
+    ``kind``: "raised" | "time_limit" | "exited" | "crashed" | "interrupted" | "memory" (from
+    the sandbox), or "returned" (the checker's own: a result that is not what the shape
+    returns, e.g. no (nabla_b, nabla_w) pair);
     ``where``: "file:line" of the innermost line of the learner's file, when known;
     ``exception_type``: the name of the exception raised (None when nothing was raised).
     ``str()`` is one line: ``where: ExceptionType: message``.
