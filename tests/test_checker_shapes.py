@@ -23,6 +23,7 @@ BPSTEP = Path(sys.executable).with_name("bpstep")
 
 CORRECT = {
     "nielsen_network.py": "nielsen",
+    "nielsen_network2.py": "nielsen",
     "cs231n_two_layer_net.py": "cs231n",
     "ng_ex4.py": "ng_ex4",
     "dlai_L_layer.py": "dlai_L_layer",
@@ -89,6 +90,28 @@ CASES = [
         "self.weights = [w - eta * nw",
         ("update_mini_batch", 2, "grad_W"),
         "scale",
+    ),
+    # Nielsen's network2.py
+    (
+        "nielsen_network2.py",
+        "        return a - y\n",
+        "        return (a - y) * sigmoid_prime(z)\n",
+        ("backprop", 2, "delta"),
+        "extra_fprime",
+    ),
+    (
+        "nielsen_network2.py",
+        "self.weights = [(1 - eta * (lmbda / n)) * w",
+        "self.weights = [(1 - eta * lmbda) * w",
+        ("update_mini_batch", 2, "grad_W"),
+        "l2_scale",
+    ),
+    (
+        "nielsen_network2.py",
+        "self.biases = [b - (eta / len(mini_batch)) * nb",
+        "self.biases = [(1 - eta * (lmbda / n)) * b - (eta / len(mini_batch)) * nb",
+        ("update_mini_batch", 2, "grad_b"),
+        "l2_on_bias",
     ),
     # CS231n's TwoLayerNet
     (

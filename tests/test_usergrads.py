@@ -792,3 +792,59 @@ def test_their_inputs_are_copies_a_learner_that_mutates_them_changes_nothing(tmp
     rows = {(f.function, f.layer): f for f in report.findings}
     assert rows[("hidden_delta", 1)].status == "disagree"
     assert rows[("bias_grad", 2)].ok and rows[("bias_grad", 1)].ok
+
+
+@pytest.mark.parametrize(
+    "source, options, slip",
+    [
+        (  # this layer's a where the previous layer's belongs (square W: the shapes hide it)
+            "def weight_grad(delta, a, n):\n    return delta @ a.T / n\n",
+            {"layers": [2, 2, 1]},
+            "a_not_a_prev",
+        ),
+        (
+            "import numpy as np\n"
+            "def weight_grad(delta, a_prev, W, l2, n, layer, z):\n"
+            "    return delta @ a_prev.T / n + l2 * W\n"
+            "def hidden_delta(z, W_next, delta_next):\n"
+            "    return W_next.T @ delta_next * np.exp(-z) / (1 + np.exp(-z)) ** 2\n"
+            "def output_delta(a, y):\n"
+            "    return (a - y) * a * (1 - a) * 0 + (-y / a) * a * (1 - a)\n",
+            {"preset": "softmax"},
+            "softmax_elementwise",
+        ),
+        (
+            "def hidden_delta(a, W_next, delta_next):\n"
+            "    return a * (1 - a) * (W_next @ delta_next)\n",
+            {"layers": [2, 3, 3, 1]},
+            "transpose",
+        ),
+        (
+            "def weight_grad(delta, z, n, layer):\n    return delta @ z.T / n\n",
+            {"layers": [2, 3, 3, 1]},
+            None,  # z of this layer: not a named slip; the check says it disagrees
+        ),
+        (
+            "def weight_grad(delta, a_prev, n):\n    return delta @ a_prev.T / n\n",
+            {"l2": 0.1},
+            "missing_l2",
+        ),
+        (
+            "import numpy as np\n"
+            "def hidden_delta(z, W_next, delta_next):\n"
+            "    return (W_next.T @ delta_next) * (1 - np.tanh(z) ** 2)\n",
+            {},
+            "wrong_fprime",
+        ),
+    ],
+)
+def test_each_slip_code_is_named_where_it_fits(tmp_path, source, options, slip):
+    options = dict(options)
+    s = Session(build_config(options.pop("preset", "xor"), **options))
+    report = check_session(load_user_module(write(tmp_path, source)), s, 1)
+    bad = [f for f in report.findings if not f.ok]
+    assert bad
+    if slip is None:
+        assert all(f.slip is None for f in bad)
+    else:
+        assert slip in {f.slip for f in bad}, [(f.key(), f.slip, f.hint) for f in bad]
