@@ -147,10 +147,10 @@ def check_event(
     checked = batch_checked(code, network, X, Y, iteration, options)
     m, L = ev.layer, network.L
     out = [r for r in checked.results if r.layer == m or (r.layer is None and m == L)]
-    for r in out:
-        for u in checked.untested:
-            if r.function in u and u not in r.notes:
-                r.notes.append(f"untested: {u}")
+    for u in checked.untested:  # said once at the stop, by the first result it concerns
+        first = next((r for r in out if r.function in u), None)
+        if first is not None and f"untested: {u}" not in first.notes:
+            first.notes.append(f"untested: {u}")
     return out
 
 
