@@ -294,3 +294,11 @@ def test_a_learner_that_exits_0_is_a_failure_not_a_pass(tmp_path, body, kind):
     assert out.returncode == 1
     doc = json.loads(out.stdout)
     assert doc["ok"] is False and all(kind in r["message"] for r in doc["results"])
+
+
+def test_an_unknown_shape_is_a_usage_error():
+    assert_usage_error(
+        bpstep(EXAMPLES / "grads_correct.py", "--shape", "keras"),
+        "unknown shape 'keras'",
+        "nielsen",
+    )

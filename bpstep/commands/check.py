@@ -94,7 +94,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--iterations", metavar="K", default=2, help="batches to check (default 2)")
     g.add_argument("--json", action="store_true", help="one JSON document, for autograders")
     g.add_argument(
-        "--shape", metavar="NAME", default=None, help="which shape to check when a file has several"
+        "--shape",
+        metavar="NAME",
+        default=None,
+        help="which shape to check when a file has several: functions, nielsen, cs231n, ng_ex4, "
+        "dlai_two_layer, dlai_L_layer, dlai_gradcheck",
     )
     g.add_argument(
         "--time-limit",
