@@ -15,9 +15,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from bpstep import __version__
-from bpstep.commands.common import session_from_args
+from bpstep.commands.common import grads_session, session_from_args
 from bpstep.engine.errors import BpstepError
-from bpstep.session.usergrads import load_user_module
 
 PROG = "bpstep"
 
@@ -174,13 +173,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_tui(args: argparse.Namespace) -> int:
-    session = session_from_args(args)
     grads = getattr(args, "grads", None)
-    # Textual is imported only for the debugger, not for the headless commands or --help
-    from bpstep.tui.app import BpstepApp, run_tui
+    if grads is None:
+        session = session_from_args(args)
+    else:  # a missing file or syntax error is a usage error before any paint
+        # Textual is imported only for the debugger, not for the headless commands or --help
+        from bpstep.tui.app import BpstepApp
 
-    if grads is not None:  # a missing file or syntax error is a usage error before any paint
-        load_user_module(grads, BpstepApp.grads_time_limit)
+        session = grads_session(args, grads, BpstepApp.grads_time_limit)
+    from bpstep.tui.app import run_tui
 
     return run_tui(session, grads_path=grads)
 

@@ -1,8 +1,8 @@
 """Bug: L2 regularisation on the biases.
 
 The slip: the L2 penalty (λ/2) Σₘ ‖Wᵐ‖² covers the weights only, so ∂Ĵ/∂bᵐ has no λ term.
-Run it with some λ: ``bpstep check examples/grads_bug_l2_bias.py --l2 0.1``; the check reports
-bias_grad wrong with the hint "L2 on biases".
+``bpstep check examples/grads_bug_l2_bias.py`` reports bias_grad wrong with the hint
+"L2 on biases" (slip l2_on_bias): bias_grad reads l2, so the check also runs it at λ = 0.1.
 """
 
 

@@ -28,6 +28,16 @@ RESULT_KEYS = {
     "hint",
     "message",
     "warnings",
+    # added by issue 11
+    "quantity",
+    "slip",
+    "follows",
+    "part",
+    "slip_details",
+    "l2",
+    "tolerance",
+    "worst",
+    "notes",
 }
 TOP_KEYS = {
     "schema",
@@ -40,6 +50,14 @@ TOP_KEYS = {
     "fallbacks",
     "summary",
     "results",
+    # added by issue 11
+    "shape",
+    "origin",
+    "untested",
+    "conventions",
+    "skipped",
+    "also_recognised",
+    "notes",
 }
 
 
@@ -146,8 +164,17 @@ def test_usage_errors_exit_2_with_one_line(tmp_path):
     assert_usage_error(bpstep(tmp_path / "missing.py"), "no such file")
     bad = write(tmp_path, "import numpy\ndef bias_grad(delta):\n    return delta +\n")
     assert_usage_error(bpstep(bad), f"{bad}:3: syntax error")
-    boom = write(tmp_path, "raise RuntimeError('at import')\n", "boom.py")
-    assert_usage_error(bpstep(boom), f"{boom}:1: RuntimeError: at import")
+    write(tmp_path, "raise RuntimeError('at import')\n", "helper_boom.py")
+    boom = write(
+        tmp_path,
+        "import helper_boom\ndef bias_grad(delta):\n    return helper_boom.mean(delta)\n",
+        "boom.py",
+    )
+    assert_usage_error(
+        bpstep(boom),
+        "bias_grad needs helper_boom, which cannot be imported",
+        "RuntimeError: at import",
+    )
     good = EXAMPLES / "grads_correct.py"
     assert_usage_error(bpstep(good, "--lr", "-1"), "--lr")
     assert_usage_error(bpstep(good, "--iterations", "0"), "--iterations")
@@ -207,8 +234,11 @@ def test_json_stdout_stays_clean_when_their_code_prints(tmp_path):
     )
     out = bpstep(path, "--json")
     assert out.returncode == 0
-    assert json.loads(out.stdout)["ok"] is True
-    assert "loading my module" in out.stderr and "debug" in out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["ok"] is True and "debug" in out.stderr
+    # a top-level print is not run (only what the check needs is): it is listed as skipped
+    assert "loading my module" not in out.stderr
+    assert [s["code"] for s in doc["skipped"]] == ['print("loading my module")']
 
 
 def test_error_results_in_json(tmp_path):
@@ -225,8 +255,50 @@ def test_an_endless_loop_exits_1_within_the_time_limit(tmp_path):
     out = bpstep(loop, "--time-limit", "0.5", "--json")
     assert out.returncode == 1, out.stderr
     messages = [r["message"] for r in json.loads(out.stdout)["results"]]
-    where = re.escape(str(loop)) + r":[23]: TimeLimit: still running after 0\.5 s"
+    where = re.escape(str(loop)) + r":[23]: still running after 0\.5 s \(an endless loop\?\)"
     assert any(re.match(where, m) for m in messages), messages
     assert any(m.startswith("not run again") for m in messages)
     for bad in ("-1", "soon", "inf"):
         assert_usage_error(bpstep(loop, "--time-limit", bad), "--time-limit", bad)
+
+
+def test_a_function_that_reads_l2_checked_at_l2_0_only_says_so(tmp_path):
+    """--l2 0 given: no other λ is tried, and the report says the λ term was not tested."""
+    out = bpstep(EXAMPLES / "grads_bug_l2_bias.py", "--l2", "0", "--json")
+    doc = json.loads(out.stdout)
+    assert out.returncode == 0 and doc["ok"]
+    assert doc["untested"] == [
+        "λ term not tested in bias_grad: it reads l2, and λ = 0 only was tried"
+    ]
+    out = bpstep(EXAMPLES / "grads_bug_l2_bias.py", "--json")  # the default tries λ = 0.1
+    doc = json.loads(out.stdout)
+    assert out.returncode == 1 and doc["untested"] == []
+    assert doc["origin"]["slip"] == "l2_on_bias" and "λ = 0.1" in doc["conventions"]["l2"]
+
+
+def test_l2_bias_with_zero_initial_biases_fails(tmp_path):
+    """Issue 11: with --init he (or xavier) b = 0 at the first iteration; the default two
+    iterations reach b ≠ 0, where λb shows."""
+    for init in ("he", "xavier"):
+        out = bpstep(EXAMPLES / "grads_bug_l2_bias.py", "--l2", "0.1", "--init", init)
+        assert out.returncode == 1, out.stdout
+        assert "L2 on biases" in out.stdout
+
+
+@pytest.mark.parametrize(
+    "body, kind",
+    [("import sys\n    sys.exit(0)", "sys.exit(0)"), ("import os\n    os._exit(0)", "os._exit(0)")],
+)
+def test_a_learner_that_exits_0_is_a_failure_not_a_pass(tmp_path, body, kind):
+    out = bpstep(write(tmp_path, f"def bias_grad(delta):\n    {body}\n"), "--json")
+    assert out.returncode == 1
+    doc = json.loads(out.stdout)
+    assert doc["ok"] is False and all(kind in r["message"] for r in doc["results"])
+
+
+def test_an_unknown_shape_is_a_usage_error():
+    assert_usage_error(
+        bpstep(EXAMPLES / "grads_correct.py", "--shape", "keras"),
+        "unknown shape 'keras'",
+        "nielsen",
+    )

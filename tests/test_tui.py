@@ -30,6 +30,12 @@ def screen_text(app: BpstepApp) -> str:
     return "\n".join(screen_lines(app))
 
 
+def words_of(app: BpstepApp, selector: str) -> str:
+    """A pane's text as one line of words: wrapped lines joined, the borders left out."""
+    lines = text_of(app, selector).splitlines()[1:-1]
+    return " ".join(" ".join(line.strip("│ ").split()) for line in lines)
+
+
 def text_of(app: BpstepApp, selector: str) -> str:
     """The text inside one pane's region of the screen."""
     region = app.screen.query_one(selector).region
@@ -45,6 +51,7 @@ async def wait_for_run(app: BpstepApp, pilot) -> None:
             break
         await asyncio.sleep(0.02)
         await pilot.pause()
+    await pilot.pause()  # RunFinished's repaint laid out
 
 
 async def settle(app: BpstepApp, pilot) -> None:
@@ -437,13 +444,13 @@ async def test_an_endless_loop_in_the_learners_code_is_stopped_and_shown(tmp_pat
         await train(app, pilot, "5")
         # the run stopped where the learner's hidden_delta first ran: m = 1, first iteration
         assert app.session.stop.id == StopId(Phase.BACKWARD, 1)
-        assert "still running after 0.3 s" in text_of(app, "#grads")
+        assert "still running after 0.3 s" in words_of(app, "#grads")
         while app.session.stop.global_iteration == 0 or app.session.stop.id != StopId(
             Phase.BACKWARD, 1
         ):
             await pilot.press("n")  # on to m = 1 of the next iteration: not run again there
         await settle(app, pilot)
-        assert "not run again" in text_of(app, "#grads")
+        assert "not run again" in words_of(app, "#grads")
         mine.write_text((src / "grads_correct.py").read_text())
         await pilot.press("r")
         await settle(app, pilot)
@@ -739,6 +746,45 @@ async def test_q_quits_at_once_while_the_learners_endless_loop_is_being_checked(
         started = loop.time()
         await pilot.press("q")
     assert loop.time() - started < 20  # not the 60 s time limit
+
+
+async def test_q_quits_at_once_while_the_learners_code_hangs_in_c(tmp_path):
+    """time.sleep(1e9) holds no Python line the tracer could stop: the child process running
+    the learner's code is killed instead, and no process is left behind."""
+    mine = tmp_path / "mine.py"
+    mine.write_text("import time\ndef hidden_delta(z, W_next, delta_next):\n    time.sleep(1e9)\n")
+    app = BpstepApp(Session(build_config("xor")), grads_path=str(mine))
+    app.grads_time_limit = 60
+    loop = asyncio.get_running_loop()
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(5):  # backward m = 1: hidden_delta starts sleeping
+            await pilot.press("n")
+        assert app.grads.busy
+        pid = app.grads.module.box.pid
+        started = loop.time()
+        await pilot.press("q")
+    assert loop.time() - started < 10  # not the 60 s time limit (typically well under 1 s)
+    app.grads.finish()
+    assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
+
+
+async def test_what_the_learners_code_prints_goes_to_a_log_not_over_the_screen(tmp_path):
+    mine = tmp_path / "mine.py"
+    mine.write_text(
+        "def bias_grad(delta):\n    print('LOUD-PRINT ' * 20)\n"
+        "    return delta.mean(axis=1, keepdims=True)\n"
+    )
+    app = BpstepApp(Session(build_config("xor")), grads_path=str(mine))
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(4):
+            await pilot.press("n")
+        await settle(app, pilot)
+        assert "LOUD-PRINT" not in screen_text(app)
+        assert app.grads.printed() and "LOUD-PRINT" in app.grads.prints.read_text()
+        assert "your prints:" in words_of(app, "#grads")
+    log = app.grads.prints
+    app.grads.finish()
+    assert log.exists()  # kept for the learner to read; an empty one is removed
 
 
 async def test_the_network_pane_shows_each_layers_delta_norm_once_known():

@@ -58,7 +58,7 @@ async def test_panel_shows_each_state():
         await pilot.pause()
         text = screen(app)
         assert "bias_grad → ∂Ĵ/∂b²: disagree" in text
-        assert "hint: sum instead of mean" in text
+        assert "hint [scale]: sum instead of mean" in text
         assert "yours" in text and "engine" in text and "yours − engine" in text
         (f,) = bug
         assert f"{f.first_wrong[1]:.3g}" in text and f"{f.first_wrong[2]:.3g}" in text
@@ -118,3 +118,42 @@ def test_difference_map_colours_follow_the_sign():
     lo, mid, hi = PALETTE[0], PALETTE[len(PALETTE) // 2], PALETTE[-1]
     assert lo in svg and mid in svg and hi in svg
     assert lo != mid != hi
+
+
+# ------------------------------------------------------------ whole-backprop code in the debugger
+
+
+async def test_the_debugger_shows_a_nielsen_class_layer_by_layer_with_its_origin(tmp_path):
+    """`bpstep --grads` with a Nielsen network whose δᴸ has the wrong sign: at m = L the pane
+    names the slip, at m = 1 it says the values there only follow from it."""
+    from bpstep.session.usergrads import session_for
+    from bpstep.tui.app import BpstepApp
+
+    learners = Path(__file__).resolve().parent / "learners_checker"
+    mine = tmp_path / "network.py"
+    source = (learners / "nielsen_network.py").read_text()
+    mine.write_text(
+        source.replace("return output_activations - y", "return y - output_activations")
+    )
+    code = load_user_module(mine)
+    session = session_for(code)  # the shape's default network: the lesson's 2-3-1 on xor
+    code.close()
+    app = BpstepApp(session, grads_path=str(mine))
+    async with app.run_test(size=(140, 45)) as pilot:
+        for _ in range(4):  # forward m = 1, 2, the cost, backward m = 2
+            await pilot.press("n")
+        for _ in range(200):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            if not app.grads.busy:
+                break
+        text = screen(app)
+        assert "backprop → δ²: disagree" in text and "hint [sign]: wrong sign" in text
+        await pilot.press("n")  # backward m = 1
+        for _ in range(200):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            if not app.grads.busy:
+                break
+        text = screen(app)
+        assert "backprop → δ¹: disagree" in text and "follows: right given your δ²" in text

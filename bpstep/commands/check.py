@@ -1,37 +1,44 @@
-"""``bpstep check FILE``: check hand-derived gradient functions against the engine.
+"""``bpstep check FILE``: check the backprop a learner wrote, as they wrote it, against the engine.
 
-Runs ``--iterations K`` iterations (default 1) of the chosen network (default preset xor),
-calls the learner's functions at every backward stop with the engine's own inputs, and prints
-per function and layer the worst relative error against the engine and against finite
-differences, its CS231n band, the first wrong entry and a hint where a common slip fits.
+FILE is a ``.py`` file or a notebook in any shape the checker recognises (bpstep's four
+functions, Nielsen's network.py/network2.py, CS231n's TwoLayerNet, deeplearning.ai's
+assignments, Ng's ex4 ``nnCostFunction``): see ``bpstep.checker.shapes``. The network and data
+are the shape's default unless ``--preset`` or network options are given. ``--iterations K``
+(default 2) batches are checked; when the learner's code reads λ and ``--l2`` is not given, it
+is also checked at λ = 0.1. Per function, layer and quantity the report gives the worst relative
+error against the engine and against finite differences, its band, the worst entry, the slip
+that fits the numbers, and for whole-backprop code the origin of what is wrong.
 
-Exit 0 when every function agrees (relative error < 1e-6) at every layer and iteration, 1 when
-any disagrees or the learner's code fails (raises, wrong shape/type, None, unknown argument),
-2 for usage errors (missing file, syntax error, a module that fails to import, bad options).
+Exit 0 when every result agrees, 1 when any disagrees or the learner's code fails, 2 for usage
+errors (missing file, syntax error, a needed helper that cannot be imported, bad options).
 
 ``--json`` prints one document on stdout for autograders (anything the learner's code prints
-goes to stderr). Its keys are stable; schema 1::
+goes to stderr). Its keys are stable; schema 1 (today's keys, and those marked + since)::
 
-    {"schema": 1,
-     "ok": bool,                       # every result agrees
-     "file": str, "iterations": int, "threshold": 1e-6,
+    {"schema": 1, "ok": bool, "file": str, "iterations": int, "threshold": 1e-6,
+     "shape": str,                                   # + the shape recognised
      "network": {"sizes": [int], "activations": [str], "cost": str, "l2": float,
                  "batch_size": int, "data": str},
-     "defined": [str], "fallbacks": [str],          # function names, in the order below
+     "defined": [str], "fallbacks": [str],           # the learner's functions checked
      "summary": {"agree": int, "disagree": int, "error": int},
-     "results": [                                   # one per function and layer, m = L..1:
-        {"function": "output_delta"|"hidden_delta"|"weight_grad"|"bias_grad",
-         "layer": int, "status": "agree"|"disagree"|"error",
-         "iteration": int,                          # the worst iteration (global, 0-based)
-         "expected_shape": [int],
-         "rel_error": float|null,                   # worst, against the engine
-         "fd_rel_error": float|null,                # worst, against finite differences
+     "origin": {"function", "layer", "quantity", "slip"} | null,   # + first wrong on its own
+     "untested": [str],                              # + what no batch could exercise
+     "conventions": {str: str},                      # + e.g. the λ mapping, the ravel order
+     "skipped": [{"where", "code", "why"}],          # + statements the loader did not run
+     "also_recognised": [str], "notes": [str],       # +
+     "results": [                                    # one per function, layer and quantity
+        {"function": str, "layer": int|null, "status": "agree"|"disagree"|"error",
+         "quantity": "delta"|"grad_W"|"grad_b"|"loss"|"output",          # +
+         "slip": str|null, "follows": bool, "part": str|null,            # +
+         "slip_details": {...}, "l2": float, "tolerance": float,         # +
+         "iteration": int, "expected_shape": [int],
+         "rel_error": float|null, "fd_rel_error": float|null,
          "band": "good"|"ok"|"suspicious"|"wrong"|null,
          "first_wrong": {"index": [int], "yours": float, "reference": float}|null,
-                                                    # index is 0-based (NumPy's)
-         "hint": str|null, "message": str|null, "warnings": [str]}]}
+         "worst": {"index": [int], "yours": float, "reference": float}|null,   # +
+         "hint": str|null, "message": str|null, "warnings": [str], "notes": [str]}]}
 
-Non-finite numbers are written as null. In the Rich report entries are 1-based ([row,col]).
+Indices are 0-based in JSON, 1-based ([row,col]) in the text report; non-finite numbers are null.
 """
 
 from __future__ import annotations
@@ -42,18 +49,31 @@ import json
 import math
 import sys
 
-from bpstep.commands.common import make_console, session_from_args
+from bpstep.checker.runner import TIME_LIMIT
+from bpstep.commands.common import make_console, overrides_from_args
 from bpstep.commands.train import positive_int
 from bpstep.engine.errors import ConfigError
-from bpstep.session.deadline import TIME_LIMIT
 
-SCHEMA = 1
+STYLES = {
+    "": "",
+    "title": "bold",
+    "dim": "dim",
+    "header": "bold",
+    "agree": "bold green",
+    "disagree": "bold red",
+    "error": "bold magenta",
+    "slip": "cyan",
+    "hint": "bold yellow",
+    "warning": "yellow",
+    "ok": "bold green",
+    "bad": "bold red",
+}
 
 
-def time_limit(text) -> float | None:
-    """--time-limit: seconds ≥ 0 (0: none). UsageError otherwise."""
+def time_limit(text: object) -> float | None:
+    """--time-limit: seconds ≥ 0 (0: none). ConfigError otherwise."""
     try:
-        value = float(text)
+        value = float(text)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         value = math.nan
     if not (math.isfinite(value) and value >= 0):
@@ -68,165 +88,62 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument(
         "file",
         metavar="FILE",
-        help="your gradient module (.py) defining any of output_delta, hidden_delta, "
-        "weight_grad, bias_grad",
+        help="your backprop (.py or .ipynb): bpstep's four functions, a Nielsen network class, "
+        "a CS231n TwoLayerNet, deeplearning.ai's functions or an ex4 nnCostFunction",
     )
-    g.add_argument("--iterations", metavar="K", default=1, help="iterations to check (default 1)")
+    g.add_argument("--iterations", metavar="K", default=2, help="batches to check (default 2)")
     g.add_argument("--json", action="store_true", help="one JSON document, for autograders")
+    g.add_argument(
+        "--shape",
+        metavar="NAME",
+        default=None,
+        help="which shape to check when a file has several: functions, nielsen, cs231n, ng_ex4, "
+        "dlai_two_layer, dlai_L_layer, dlai_gradcheck",
+    )
     g.add_argument(
         "--time-limit",
         metavar="SECONDS",
         default=TIME_LIMIT,
-        help=f"stop each of your functions after this long, as an endless loop (default "
-        f"{TIME_LIMIT:g}; 0 for no limit)",
+        help=f"stop your code after this long, as an endless loop (default {TIME_LIMIT:g}; 0 for "
+        "no limit)",
     )
-
-
-def _num(x: float | None) -> float | None:
-    return None if x is None or not math.isfinite(x) else float(x)
-
-
-def to_json(report, session) -> dict:
-    """The ``--json`` document (see the module docstring)."""
-    from bpstep.session.usergrads import AGREE
-
-    net = session.network
-    worst = report.worst()
-    return {
-        "schema": SCHEMA,
-        "ok": report.ok,
-        "file": str(report.module.path),
-        "iterations": report.iterations,
-        "threshold": AGREE,
-        "network": {
-            "sizes": list(net.sizes),
-            "activations": list(net.activation_names),
-            "cost": net.cost_name,
-            "l2": float(net.l2),
-            "batch_size": int(session.config.batch_size),
-            "data": str(session.config.data),
-        },
-        "defined": report.module.defined,
-        "fallbacks": report.module.fallbacks,
-        "summary": {s: sum(f.status == s for f in worst) for s in ("agree", "disagree", "error")},
-        "results": [
-            {
-                "function": f.function,
-                "layer": f.layer,
-                "status": f.status,
-                "iteration": f.iteration,
-                "expected_shape": list(f.expected_shape),
-                "rel_error": _num(f.rel_error),
-                "fd_rel_error": _num(f.fd_rel_error),
-                "band": f.band,
-                "first_wrong": None
-                if f.first_wrong is None
-                else {
-                    "index": list(f.first_wrong[0]),
-                    "yours": _num(f.first_wrong[1]),
-                    "reference": _num(f.first_wrong[2]),
-                },
-                "hint": f.hint,
-                "message": f.message,
-                "warnings": list(f.warnings),
-            }
-            for f in worst
-        ],
-    }
 
 
 def run(args: argparse.Namespace, console=None) -> int:
     """0 all agree, 1 any disagreement or failure of the learner's code; BpstepError → exit 2."""
-    from bpstep.session.usergrads import check_session, load_user_module
+    from bpstep.checker import Options
+    from bpstep.commands.common import session_from_args
+    from bpstep.session.usergrads import check_session, incompatible, load_user_module, session_for
 
     k = positive_int(args.iterations, "--iterations")
     limit = time_limit(args.time_limit)
-    session = session_from_args(args)  # bad options first: they are usage errors too
+    overrides = overrides_from_args(args)
     # with --json, stdout carries only the document: the learner's prints go to stderr
     quiet = contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext()
     with quiet:
-        module = load_user_module(args.file, limit)  # UserCodeError → exit 2 with file:line
-        report = check_session(module, session, k)
+        code = load_user_module(args.file, limit, args.shape)  # UserCodeError → exit 2
+        try:
+            if getattr(args, "load", None) is not None:
+                session = session_from_args(args)
+                why = incompatible(code, session.network)
+                if why is not None:
+                    raise ConfigError(why)
+            else:
+                session = session_for(code, getattr(args, "preset", None), overrides)
+            options = Options() if "l2" not in overrides else Options(probe_l2=None)
+            report = check_session(code, session, k, options)
+        finally:
+            code.close()
     if args.json:
-        sys.stdout.write(json.dumps(to_json(report, session), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:
-        print_report(console or make_console(), report, session)
+        print_report(console or make_console(), report)
     return 0 if report.ok else 1
 
 
-STATUS_STYLE = {"agree": "bold green", "disagree": "bold red", "error": "bold magenta"}
-BAND_STYLE = {"good": "green", "ok": "green", "suspicious": "yellow", "wrong": "red"}
-
-
-def _entry(f) -> str:
-    if f.first_wrong is None:
-        return "—"
-    idx, yours, ref = f.first_wrong
-    at = ",".join(str(i + 1) for i in idx)
-    return f"[{at}] {yours:.4g} / {ref:.4g}"
-
-
-def print_report(console, report, session) -> None:
-    """A Rich table, one row per function and layer, then what went wrong and a hint."""
-    from rich import box
-    from rich.table import Table
+def print_report(console, report) -> None:
+    """The report's text, coloured by what each piece is (plain text on a pipe)."""
     from rich.text import Text
 
-    net = session.network
-    um = report.module
-    console.print(
-        Text.assemble(
-            ("checking ", "dim"),
-            (str(um.path), "bold"),
-            ("\non ", "dim"),
-            f"{'-'.join(map(str, net.sizes))} {','.join(dict.fromkeys(net.activation_names))}, "
-            f"{net.cost_name}, λ = {net.l2:g}, batch {session.config.batch_size}, "
-            f"{report.iterations} iteration{'s' if report.iterations != 1 else ''}",
-        )
-    )
-    if um.fallbacks:
-        console.print(
-            Text(f"not defined (the engine's are used): {', '.join(um.fallbacks)}", style="dim")
-        )
-    worst = report.worst()
-    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
-    table.add_column("function")
-    table.add_column("layer")
-    table.add_column("result")
-    table.add_column("rel. error", justify="right")
-    table.add_column("vs fin. diff.", justify="right")
-    table.add_column("band")
-    table.add_column("first wrong: yours / ref.", no_wrap=True)
-    notes = []
-    for f in worst:
-        table.add_row(
-            f.function,
-            f.symbol,
-            Text(f.status, style=STATUS_STYLE[f.status]),
-            "—" if f.rel_error is None else f"{f.rel_error:.2e}",
-            "—" if f.fd_rel_error is None else f"{f.fd_rel_error:.2e}",
-            Text(f.band or "—", style=BAND_STYLE.get(f.band or "", "")),
-            _entry(f),
-        )
-        lines = []
-        if not f.ok:
-            if f.message:
-                lines.append(("", f.message))
-            if f.hint:
-                lines.append(("hint: ", f.hint))
-        lines += [("warning: ", w) for w in f.warnings]
-        if lines:
-            notes.append((f"{f.function} at {f.symbol}", lines))
-    console.print(table)
-    for title, lines in notes:
-        console.print(Text(title, style="bold"))
-        for label, line in lines:
-            console.print(Text.assemble("  ", (label, "bold yellow"), line))
-    bad = sum(not f.ok for f in worst)
-    verdict = "all agree" if report.ok else f"{bad} of {len(worst)} disagree or fail"
-    console.print(
-        Text(
-            f"{verdict} (agreement: relative error < 1e-6)",
-            style="bold green" if report.ok else "bold red",
-        )
-    )
+    text = Text.assemble(*[(t, STYLES.get(kind, "")) for t, kind in report.segments()])
+    console.print(text, end="", soft_wrap=True)

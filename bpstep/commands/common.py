@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bpstep.engine.errors import ConfigError
 from bpstep.session import Session, build_config, load_session
+from bpstep.session.usergrads import incompatible, load_user_module, session_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -53,6 +54,25 @@ def session_from_args(args: argparse.Namespace) -> Session:
         return load_session(load)
     config = build_config(getattr(args, "preset", None) or "xor", **overrides)
     return Session(config)
+
+
+def grads_session(args: argparse.Namespace, grads: str, time_limit: float | None) -> Session:
+    """The session for ``--grads FILE``: the learner's shape's default network and data unless
+    a preset, network options or --load say otherwise (and then they must fit the shape).
+
+    A missing file or syntax error is a usage error here, before any screen is drawn.
+    """
+    code = load_user_module(grads, time_limit)
+    try:
+        if getattr(args, "load", None) is not None:
+            session = session_from_args(args)
+            why = incompatible(code, session.network)
+            if why is not None:
+                raise ConfigError(why)
+            return session
+        return session_for(code, getattr(args, "preset", None), overrides_from_args(args))
+    finally:
+        code.close()
 
 
 def color_allowed(stream=None) -> bool:

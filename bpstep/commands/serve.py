@@ -20,7 +20,8 @@ import argparse
 import shlex
 import sys
 
-from bpstep.commands.common import NETWORK_OPTIONS, session_from_args
+from bpstep.checker.runner import TIME_LIMIT
+from bpstep.commands.common import NETWORK_OPTIONS, grads_session, session_from_args
 from bpstep.commands.serve_listen import listen, port_number
 from bpstep.engine.errors import ConfigError
 
@@ -93,13 +94,11 @@ def require_extra() -> None:
 
 def check_options(args: argparse.Namespace) -> None:
     """Everything a tab's bpstep would reject, rejected here first (one line, exit 2)."""
-    session_from_args(args)
     grads = getattr(args, "grads", None)
-    if grads is not None:
-        from bpstep.session.deadline import TIME_LIMIT
-        from bpstep.session.usergrads import load_user_module
-
-        load_user_module(grads, TIME_LIMIT)
+    if grads is None:
+        session_from_args(args)
+    else:  # the learner's file, and the network it is checked on, as each tab will load them
+        grads_session(args, grads, TIME_LIMIT)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -32,11 +32,10 @@ from bpstep.session import (
     load_session,
     save_session,
 )
-from bpstep.session.deadline import interrupt_all
 from bpstep.session.watches import parse_watch
 
 from .commands import DebuggerCommands
-from .grads import FUNCTION_TENSOR, GradsChecker, StopChecked
+from .grads import QUANTITY_TENSOR, GradsChecker, StopChecked, origin
 from .keys import bindings
 from .screens.help import HelpScreen
 from .screens.prompt import PromptScreen
@@ -131,9 +130,9 @@ class BpstepApp(App[int]):
         findings = self.grads.at(s) if self.grads is not None else None
         if self.follow_tensor and new:
             self.tensor_name = new[0]
-            wrong = [f for f in (findings.items if findings else None) or [] if not f.ok]
-            if wrong and wrong[0].layer == self.layer:  # show where the learner's code is wrong
-                self.tensor_name = FUNCTION_TENSOR.get(wrong[0].function, new[0])
+            wrong = origin(findings.items if findings else None)
+            if wrong is not None and wrong.layer == self.layer:  # where the learner's code is wrong
+                self.tensor_name = QUANTITY_TENSOR.get(wrong.quantity or "", new[0])
         self.tensor_name = self.query_one(TensorView).show(
             s.tensors(self.layer),
             self.layer,
@@ -145,8 +144,13 @@ class BpstepApp(App[int]):
         self.query_one(CostsView).show(s)
         self.query_one(InputView).show(s, self.sample)
         if self.grads is not None and findings is not None:
+            prints = str(self.grads.prints) if self.grads.printed() else None
             self.query_one(UserGradsPanel).show(
-                self.grads.path, findings.items, self.grads.error, checking=findings.checking
+                self.grads.path,
+                findings.items,
+                self.grads.error,
+                checking=findings.checking,
+                prints=prints,
             )
         bp = "  ● breakpoint here" if s.stop.id in s.breakpoints else ""
         net = s.network
@@ -468,7 +472,8 @@ class BpstepApp(App[int]):
     async def action_quit(self) -> None:
         """Quit at once: a check stuck in the learner's endless loop is stopped, not waited for."""
         self._cancel.set()
-        interrupt_all()
+        if self.grads is not None:
+            self.grads.interrupt()
         self.exit()
 
     def action_help(self) -> None:
@@ -477,5 +482,10 @@ class BpstepApp(App[int]):
 
 def run_tui(session: Session, grads_path: str | None = None) -> int:
     """Run the debugger on ``session``; returns the exit status."""
-    BpstepApp(session, grads_path).run()
+    app = BpstepApp(session, grads_path)
+    try:
+        app.run()
+    finally:
+        if app.grads is not None:
+            app.grads.finish()  # the process running the learner's code, the prints' log
     return 0

@@ -1,6 +1,10 @@
 """The learner's gradient module in the debugger (``bpstep --grads FILE``): loading it, checking
 it at backward stops in a thread, and the findings of each stop.
 
+The learner's code runs in a child process (``bpstep.checker.sandbox``): an endless loop is
+stopped at the time limit, ``q`` stops a check running now (``interrupt``), and what the
+learner's code prints goes to a log file (``prints``), never over the screen.
+
 The learner's code (and the finite differences it is compared with: 0.2 s a stop on 784-100-10)
 runs in a thread worker, so that a key press repaints at once; the pane says "checking…" and
 fills in when the worker posts ``StopChecked``. One check runs at a time, always for the stop
@@ -11,25 +15,24 @@ During a run (``t``, ``e``) the run's own thread checks every backward stop it p
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual.app import App
 from textual.message import Message
 
+from bpstep.checker import Result, Status
 from bpstep.engine.errors import BpstepError
 from bpstep.engine.events import BackwardEvent
 from bpstep.session import Session, Stop
-from bpstep.session.usergrads import UserModule, check_event, load_user_module
+from bpstep.session.usergrads import LearnerCode, check_event, load_user_module
 
 CACHE_SIZE = 64  # stops whose findings are kept (the oldest go first)
 
-# the tensor each of the learner's functions computes
-FUNCTION_TENSOR = {
-    "output_delta": "delta",
-    "hidden_delta": "delta",
-    "weight_grad": "grad_W",
-    "bias_grad": "grad_b",
-}
+# the tensor shown for a result's quantity (a wrong loss has no tensor of its own: Cᵢ)
+QUANTITY_TENSOR = {"delta": "delta", "grad_W": "grad_W", "grad_b": "grad_b", "loss": "C"}
 
 
 class StopChecked(Message):
@@ -58,20 +61,52 @@ class GradsChecker:
         self.app = app
         self.path = path
         self.time_limit = time_limit
-        self.module: UserModule | None = None
+        self.module: LearnerCode | None = None
         self.error: str | None = None
+        # what the learner's code prints: a log file, not the terminal (the screen)
+        fd, name = tempfile.mkstemp(prefix="bpstep-grads-", suffix=".log")
+        self.prints = Path(name)
+        self._log = os.fdopen(fd, "w")
         self.busy = False  # a worker is checking a stop
         self._cache: dict[int, list] = {}
 
     def load(self) -> None:
         """(Re)load the learner's file; a failure is shown in the pane (``error``)."""
         self._cache.clear()
+        self.close()  # the old file's process
         try:
-            self.module = load_user_module(self.path, self.time_limit)
+            self.module = load_user_module(self.path, self.time_limit, stderr=self._log)
             self.error = None
         except BpstepError as exc:
             self.module = None
             self.error = str(exc)
+
+    def interrupt(self) -> None:
+        """Stop the learner's code running now, in any thread (the app is quitting)."""
+        if self.module is not None:
+            self.module.interrupt()
+
+    def close(self) -> None:
+        """End the process that runs the learner's code (on reload and on quit)."""
+        if self.module is not None:
+            self.module.close()
+            self.module = None
+
+    def finish(self) -> None:
+        """The app has ended: no process left, and no empty log of prints left behind."""
+        self.close()
+        self._log.close()
+        if not self.printed():
+            self.prints.unlink(missing_ok=True)
+
+    def printed(self) -> bool:
+        """Whether the learner's code has printed anything (to ``prints``)."""
+        if not self._log.closed:
+            self._log.flush()
+        try:
+            return self.prints.stat().st_size > 0
+        except OSError:
+            return False
 
     def forget(self) -> None:
         """Drop every cached finding (another session was loaded)."""
@@ -117,18 +152,26 @@ class GradsChecker:
         disagreement stops the run there."""
         if self.module is None or not isinstance(stop.event, BackwardEvent):
             return None
+        X, Y = session.X_batch, session.Y_batch
+        assert X is not None and Y is not None  # a backward stop has a batch
         if stop.index not in self._cache:
             findings = check_event(
                 self.module,
                 stop.event,
                 session.network,
-                session.X_batch,
-                session.Y_batch,
+                X,
+                Y,
                 stop.global_iteration,
             )
             self._remember(stop.index, findings)
-        bad = [f for f in self._cache[stop.index] if not f.ok]
-        if not bad:
+        wrong = origin(self._cache[stop.index])
+        if wrong is None:
             return None
-        verb = "disagrees" if bad[0].status == "disagree" else "fails"
-        return f"your {bad[0].function} {verb} at {bad[0].symbol}: see 'your gradients'"
+        verb = "disagrees" if wrong.status == Status.DISAGREE else "fails"
+        return f"your {wrong.function} {verb} at {wrong.symbol}: see 'your gradients'"
+
+
+def origin(findings: list | None) -> Result | None:
+    """The result to show first: the first wrong one that does not follow from another."""
+    wrong = [f for f in findings or [] if not f.ok]
+    return next((f for f in wrong if not f.follows), wrong[0] if wrong else None)

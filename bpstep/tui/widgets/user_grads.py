@@ -1,10 +1,12 @@
 """The learner's gradients beside the engine's at a backward stop (``bpstep --grads FILE``).
 
-For each of the learner's functions that applies at the stop (``usergrads.check_event``): agree
-or not, the worst relative error against the engine and against finite differences, the first
-wrong entry, a hint, and, where they disagree, a window of the learner's values beside the
-engine's (around the first wrong entry) with the difference (yours − engine) as a small
-diverging-colour heatmap: blue below, red above, near-black where they agree.
+For each of the learner's results at the stop (``usergrads.check_event``: a function and the
+quantity it gives at this layer, δᵐ, ∂Ĵ/∂Wᵐ, ∂Ĵ/∂bᵐ or the loss): agree or not, the worst
+relative error against the engine and against finite differences, the worst entry, the slip
+that fits the numbers (or that the value only follows from an earlier wrong one), a hint and
+notes, and, where they disagree, a window of the learner's values beside the engine's (around
+the worst entry) with the difference (yours − engine) as a small diverging-colour heatmap:
+blue below, red above, near-black where they agree.
 
 Self-contained (Rich renderables in a Static): ``show(path, findings, error)`` is all a screen
 calls. ``findings`` None means "not a backward stop", [] "none of your functions applies here".
@@ -94,8 +96,9 @@ def side_by_side(finding) -> Table:
     """Yours | the engine's | the difference heatmap, around the first wrong entry."""
     yours, ref = _as2d(finding.user_value), _as2d(finding.reference)
     centre = (0, 0)
-    if finding.first_wrong is not None:
-        idx = finding.first_wrong[0]
+    shown = finding.worst or finding.first_wrong
+    if shown is not None and shown[0]:
+        idx = shown[0]
         centre = (idx[0], idx[1] if len(idx) > 1 else 0)
     rows, cols = _window(yours.shape, centre, NUMBER_ROWS, NUMBER_COLS)
     mrows, mcols = _window(yours.shape, centre, MAP_ROWS, MAP_COLS)
@@ -118,6 +121,37 @@ def _shown(finding) -> str:
     return f"  (tables: a window of the {shape[0]}×{shape[1]} array)"
 
 
+def finding_lines(f) -> list:
+    """One result: its status line, message, worst entry, slip or hint, notes and warnings."""
+    head = Text.assemble((f"{f.function} → {f.symbol}: ", "bold"), (str(f.status), STYLE[f.status]))
+    if f.rel_error is not None:
+        head.append(f"   rel. error {f.rel_error:.2e}")
+        if f.band:
+            head.append(f" ({f.band})", style="dim")
+    if f.fd_rel_error is not None:
+        head.append(f"   vs finite diff. {f.fd_rel_error:.2e}")
+    parts: list = [head]
+    if f.message:
+        parts.append(Text("  " + f.message, style="magenta"))
+    worst = f.worst if not f.ok else None
+    if worst is not None:
+        idx, yours, ref = worst
+        at = ",".join(str(i + 1) for i in idx)
+        parts.append(Text(f"  worst [{at}]: yours {yours:.6g}, engine {ref:.6g}" + _shown(f)))
+    if f.follows:
+        parts.append(Text("  follows: " + (f.hint or "from an earlier wrong value"), style="dim"))
+    elif f.hint:
+        slip = f" [{f.slip}]" if f.slip else ""
+        parts.append(Text(f"  hint{slip}: {f.hint}", style="#e5c07b"))
+    for note in f.notes:
+        parts.append(Text(f"  note: {note}", style="dim"))
+    for w in f.warnings:
+        parts.append(Text(f"  warning: {w}", style="yellow"))
+    if f.status == "disagree" and f.user_value is not None and f.reference is not None:
+        parts.append(side_by_side(f))
+    return parts
+
+
 class UserGradsPanel(Static):
     """Your functions' values beside the engine's at the current backward stop."""
 
@@ -133,8 +167,12 @@ class UserGradsPanel(Static):
         findings: list | None,
         error: str | None = None,
         checking: bool = False,
+        prints: str | None = None,
     ) -> None:
+        """``prints``: the file holding what the learner's code printed, once it has."""
         title = Text.assemble((f"{path}", "bold"), ("  r reloads the file", "dim italic"))
+        if prints:
+            title.append(f"  your prints: {prints}", style="dim")
         if error:
             self.update(Group(title, Text(error, style="bold magenta")))
             return
@@ -151,28 +189,5 @@ class UserGradsPanel(Static):
             return
         parts: list = [title]
         for f in findings:
-            head = Text.assemble(
-                (f"{f.function} → {f.symbol}: ", "bold"), (f.status, STYLE[f.status])
-            )
-            if f.rel_error is not None:
-                head.append(f"   rel. error {f.rel_error:.2e}")
-                if f.band:
-                    head.append(f" ({f.band})", style="dim")
-            if f.fd_rel_error is not None:
-                head.append(f"   vs finite diff. {f.fd_rel_error:.2e}")
-            parts.append(head)
-            if f.message:
-                parts.append(Text("  " + f.message, style="magenta"))
-            if f.first_wrong is not None:
-                idx, yours, ref = f.first_wrong
-                at = ",".join(str(i + 1) for i in idx)
-                parts.append(
-                    Text(f"  first wrong [{at}]: yours {yours:.6g}, engine {ref:.6g}" + _shown(f))
-                )
-            if f.hint:
-                parts.append(Text(f"  hint: {f.hint}", style="#e5c07b"))
-            for w in f.warnings:
-                parts.append(Text(f"  warning: {w}", style="yellow"))
-            if f.status == "disagree" and f.user_value is not None and f.reference is not None:
-                parts.append(side_by_side(f))
+            parts += finding_lines(f)
         self.update(Group(*parts))
