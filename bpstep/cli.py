@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="A keyboard-driven step-through debugger for backpropagation. "
         "With no command, opens the debugger on the default preset (xor).",
-        epilog="Presets: xor (default), digits, softmax, overfit, l2, vanishing. "
+        epilog="Presets: xor (default), lesson, digits, softmax, overfit, l2, vanishing. "
         "Keys inside the debugger: n/→ step, p/← back, ? help, q quit.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")

@@ -365,6 +365,14 @@ class Session:
                 return ev
         return None
 
+    def iteration_start(self) -> Checkpoint:
+        """θ and the optimiser state at the start of the current iteration: what its forward
+        pass used and its update started from (momentum's v, Adam's moments and t)."""
+        g = self._locate(self._index)[0] if self._index else 0
+        if self._current_g != g:
+            self._rebuild()  # after a fast run the start of this iteration is not at hand
+        return self._current_start
+
     @property
     def optimizer_state(self) -> dict[str, np.ndarray]:
         return self.network.optimizer.state_dict()
