@@ -23,7 +23,7 @@ from textual.widgets import Footer, ProgressBar, Static
 
 from bpstep.engine.errors import BpstepError
 from bpstep.engine.gradcheck import gradcheck
-from bpstep.notation import tensor_label
+from bpstep.notation import tensor_label, with_cost_symbol
 from bpstep.session import (
     Phase,
     RunReason,
@@ -33,11 +33,13 @@ from bpstep.session import (
     save_session,
 )
 from bpstep.session.deadline import interrupt_all
+from bpstep.session.explain import explain
 from bpstep.session.watches import parse_watch
 
 from .commands import DebuggerCommands
 from .grads import FUNCTION_TENSOR, GradsChecker, StopChecked
 from .keys import bindings
+from .screens.explain import ExplainScreen
 from .screens.help import HelpScreen
 from .screens.prompt import PromptScreen
 from .widgets.costs import CostsView
@@ -45,6 +47,7 @@ from .widgets.equation import EquationView
 from .widgets.heatmap import Heatmap
 from .widgets.input_view import InputView
 from .widgets.network_view import NetworkView, armed
+from .widgets.number_cursor import NumberGrid
 from .widgets.tensor_view import TensorView
 from .widgets.user_grads import UserGradsPanel
 
@@ -127,6 +130,7 @@ class BpstepApp(App[int]):
         self.query_one(NetworkView).show(s, self.layer)
         self.query_one(EquationView).show(s)
         self.query_one("#tensors").border_title = f"layer m = {self.layer}"
+        self.query_one(TensorView).regularised = bool(s.network.l2)
         new = s.computed(self.layer)
         findings = self.grads.at(s) if self.grads is not None else None
         if self.follow_tensor and new:
@@ -156,6 +160,8 @@ class BpstepApp(App[int]):
         )
 
     def say(self, text: str, style: str = "") -> None:
+        """A message, in the lesson's symbols (J when λ = 0)."""
+        text = with_cost_symbol(text, bool(self.session.network.l2))
         self.query_one("#message", Static).update(Text(text, style=style, overflow="fold"))
 
     def error(self, text: str) -> None:
@@ -276,7 +282,7 @@ class BpstepApp(App[int]):
     def action_cancel(self) -> None:
         if self.running:
             self._cancel.set()
-        elif self.query_one(Heatmap).has_focus:
+        elif self.query_one(Heatmap).has_focus or self.query_one(NumberGrid).has_focus:
             self.set_focus(None)
 
     # ------------------------------------------------------------------ breakpoints, checks
@@ -401,10 +407,26 @@ class BpstepApp(App[int]):
         self.refresh_view()
 
     def action_cursor_mode(self) -> None:
-        hm = self.query_one(Heatmap)
-        if hm.display:
-            hm.focus()
-            self.say("arrows move the cursor; escape leaves")
+        for widget in (self.query_one(Heatmap), self.query_one(NumberGrid)):
+            if widget.display:
+                widget.focus()
+                self.say("arrows move the cursor; x explains the number under it; escape leaves")
+
+    def action_explain(self) -> None:
+        """The arithmetic behind the number under the cursor (heatmap or numbers)."""
+        entry = self.query_one(TensorView).entry()
+        if entry is None:
+            self.say("no number to explain here: step first")
+            return
+        name, row, col = entry
+        try:
+            shown = [explain(self.session, self.layer, name, row, col)]
+            if name == "C":  # and the batch cost they make
+                shown.append(explain(self.session, self.layer, "J", 0, 0))
+        except BpstepError as exc:
+            self.error(str(exc))
+            return
+        self.push_screen(ExplainScreen(*shown))
 
     def on_key(self, event) -> None:
         if self.query_one(Heatmap).has_focus and event.key in ("up", "down", "left", "right"):

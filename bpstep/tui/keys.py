@@ -81,8 +81,10 @@ KEYS: tuple[Key, ...] = (
         title="More digits"),
     Key("view.less", "precision(-1)", "fewer digits", VIEWING, "minus", "-",
         title="Fewer digits"),
-    Key("view.cursor", "cursor_mode", "move a cursor over the heatmap (arrows), escape to leave",
-        VIEWING, "h", "h", title="Heatmap cursor"),
+    Key("view.cursor", "cursor_mode", "move the cursor over the numbers or the heatmap "
+        "(arrows), escape to leave", VIEWING, "h", "h", title="Move the cursor"),
+    Key("view.explain", "explain", "explain the number under the cursor: the arithmetic that "
+        "made it, with this stop's numbers", VIEWING, "x", "x", "explain", "Explain this number"),
     Key("view.log_scale", "toggle_log_scale", "toggle the cost curve's y axis: log / linear",
         VIEWING, title="Cost curve: log / linear scale"),
     Key("session.save", "save", "save the session (.npz)", SESSION, "ctrl+s", "ctrl+s", "save",

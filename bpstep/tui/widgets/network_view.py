@@ -11,6 +11,7 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Static
 
+from bpstep.notation import with_cost_symbol
 from bpstep.session import Phase, StopId
 
 PHASES = (Phase.FORWARD, Phase.COST, Phase.BACKWARD, Phase.UPDATE)
@@ -161,4 +162,4 @@ def armed(session) -> str:
         parts.append("● " + " · ".join(breaks))
     if watches:
         parts.append("◆ " + " · ".join(watches))
-    return "  ".join(parts)
+    return with_cost_symbol("  ".join(parts), bool(session.network.l2))

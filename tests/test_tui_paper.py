@@ -1,0 +1,138 @@
+"""Paper and screen agree (issue 12) through Textual's Pilot, as a learner presses the keys:
+``x`` explains the number under the cursor (every kind, its value recomputed from the terms the
+screen shows), the lesson's convention on the screen."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from recompute import recompute
+
+from bpstep.session import Session, build_config
+from bpstep.session.explain import num
+from bpstep.tui.app import BpstepApp
+from bpstep.tui.screens.explain import ExplainScreen
+
+SIZE = (140, 45)
+
+
+def make_app(preset: str = "xor", **kw) -> BpstepApp:
+    return BpstepApp(Session(build_config(preset, **kw)))
+
+
+def screen_text(app: BpstepApp) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def text_of(app: BpstepApp, selector: str) -> str:
+    region = app.screen.query_one(selector).region
+    lines = [s.text for s in app.screen._compositor.render_strips()]
+    return "\n".join(
+        line[region.x : region.x + region.width] for line in lines[region.y :][: region.height]
+    )
+
+
+async def show(app: BpstepApp, pilot, name: str) -> None:
+    """tab until tensor ``name`` is shown."""
+    for _ in range(20):
+        if app.tensor_name == name:
+            return
+        await pilot.press("tab")
+    raise AssertionError(f"{name} never came up")
+
+
+# (preset, overrides, stops to take, layer to view (None: the stop's), tensor, cursor keys,
+#  the kind of explanation expected)
+KINDS = [
+    ("xor", {}, 1, None, "z", ["down"], "z"),
+    ("xor", {}, 1, None, "a", ["down", "down"], "a"),
+    ("xor", {}, 3, None, "C", [], "C"),
+    ("xor", {}, 4, None, "dC_da", [], "dC_da"),
+    ("xor", {}, 4, None, "fprime", [], "fprime"),
+    ("xor", {}, 4, None, "delta", [], "delta_output"),
+    ("xor", {"cost": "cross_entropy"}, 4, None, "delta", [], "delta_fused"),
+    ("xor", {"data": "blobs", "activation": ["tanh", "softmax"]}, 4, None, "delta", ["down"],
+     "delta_softmax"),
+    ("xor", {}, 5, None, "delta", ["down"], "delta_hidden"),
+    ("xor", {"l2": 0.1}, 5, None, "grad_W", ["down", "right"], "grad_W"),
+    ("xor", {}, 5, None, "grad_b", ["down", "down"], "grad_b"),
+    ("xor", {}, 6, None, "dW", ["down", "right"], "update_sgd"),
+    ("xor", {"optimizer": "momentum"}, 13, None, "W", ["down"], "update_momentum"),
+    ("xor", {"optimizer": "adam"}, 13, None, "dW", ["right"], "update_adam"),
+    ("digits", {}, 1, None, "z", ["down", "down", "right"], "z"),  # a folded column: [18]
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("preset", "overrides", "stops", "layer", "tensor", "keys", "kind"), KINDS)
+async def test_x_explains_the_number_under_the_cursor(
+    preset, overrides, stops, layer, tensor, keys, kind
+):
+    app = make_app(preset, **overrides)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(stops):
+            await pilot.press("n")
+        await show(app, pilot, tensor)
+        await pilot.press("h", *keys)
+        await pilot.pause()
+        entry = app.query_one("#tensors").entry()
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ExplainScreen)
+        ex = app.screen.explanation
+        assert ex.kind == kind and (ex.name, *ex.index) == (
+            {"W": "W_after"}.get(entry[0], entry[0]),
+            entry[1],
+            entry[2],
+        )
+        # the engine's own number, and the same from the terms and inputs on the screen
+        value = app.session.tensors(app.layer)[tensor][entry[1], entry[2]]
+        assert ex.value == value
+        assert math.isclose(recompute(ex, app.session), value, rel_tol=1e-9, abs_tol=1e-15)
+        text = screen_text(app)
+        assert ex.equation[:40] in text and f"= {num(value, 6)}" in text
+        for term in ex.shown()[0]:
+            assert term.numbers()[:30] in text.replace("\n", "")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ExplainScreen)
+
+
+async def test_the_cursor_starts_at_the_first_entry_and_follows_the_sample_shown():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")  # forward m = 1 shows z¹, sample 1
+        tv = app.query_one("#tensors")
+        assert tv.entry() == ("z", 0, 0)
+        await pilot.press("right_square_bracket", "right_square_bracket")  # sample 3
+        assert tv.entry() == ("z", 0, 2)
+        await pilot.press("h", "down", "down", "down")  # stays on the last row
+        assert tv.entry() == ("z", 2, 2)
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.screen.explanation.symbol == "z¹₃,₃"
+        assert "sample 3 of the batch" in screen_text(app)
+
+
+async def test_explaining_a_per_sample_cost_also_explains_the_batch_cost():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n", "n", "x")  # the cost stop shows Cᵢ
+        await pilot.pause()
+        kinds = [ex.kind for ex in app.screen.explanations]
+        assert kinds == ["C", "J"]
+        J = app.screen.explanations[1]
+        assert J.value == app.session.stop.batch_cost
+        assert math.isclose(recompute(J, app.session), J.value, rel_tol=1e-12)
+        assert "J = (1/4) Σᵢ Cᵢ" in screen_text(app)
+
+
+async def test_before_the_first_stop_x_says_a_weight_is_where_the_paper_starts():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("x")  # START shows W¹, the parameters the first forward step uses
+        await pilot.pause()
+        ex = app.screen.explanation
+        assert ex.kind == "input" and ex.symbol == "W¹₁,₁"
+        assert ex.value == app.session.network.weights[0][0, 0]
+        assert "a weight of layer 1, set at initialisation" in screen_text(app)
