@@ -560,6 +560,10 @@ class Session:
             msg = self.watches.check_backward(ev.layer, ev.delta, ev.grad_W)
             if msg:
                 return Halt(RunReason.WATCH, f"{msg} {self._where()}")
+        if isinstance(ev, ForwardEvent) and self.watches.units:
+            msg = self.watches.check_forward(ev.layer, ev.z, ev.a, ev.activation)
+            if msg:
+                return Halt(RunReason.WATCH, f"{msg} {self._where()}")
         hit = self.breakpoints.hit(sid, False)
         if hit:
             return Halt(RunReason.BREAKPOINT, hit)

@@ -34,6 +34,7 @@ from bpstep.session import (
 )
 from bpstep.session.deadline import interrupt_all
 from bpstep.session.explain import explain
+from bpstep.session.units import unit_health
 from bpstep.session.watches import parse_watch
 
 from .commands import DebuggerCommands
@@ -145,6 +146,7 @@ class BpstepApp(App[int]):
             self.sample,
             self.precision,
             new=set(new),
+            notes=self._unit_notes(),
         )
         self.query_one(CostsView).show(s)
         self.query_one(InputView).show(s, self.sample)
@@ -158,6 +160,16 @@ class BpstepApp(App[int]):
             f"{'-'.join(map(str, net.sizes))} · {net.cost_name} · α = {s.config.lr:g}"
             f" · {s.config.optimizer}{bp}"
         )
+
+    def _unit_notes(self) -> dict[str, str]:
+        """The viewed layer's saturated or dead units, for the rows of z and f′(z)."""
+        health = unit_health(self.session).get(self.layer)
+        if health is None or not health.counts:
+            return {}
+        units = [j + 1 for j in (*health.saturated, *health.dead)]
+        listed = ", ".join(map(str, units[:4])) + (" …" if len(units) > 4 else "")
+        note = f" ⚠ {health.counts}: unit{'s' if len(units) > 1 else ''} {listed}"
+        return {"z": note, "fprime": note}
 
     def say(self, text: str, style: str = "") -> None:
         """A message, in the lesson's symbols (J when λ = 0)."""
@@ -325,20 +337,17 @@ class BpstepApp(App[int]):
             except BpstepError as exc:
                 self.error(str(exc))
                 return
-            if isinstance(watch, str):  # "cost": the training cost rising
-                self.session.watches.cost_rising = True
-            else:
-                self.session.watches.norms.append(watch)
+            self.session.watches.add(watch)
             self.say(f"watch added: {spec} (runs stop where it fires; W clears watches)")
             self.refresh_view()
 
-        self.push_screen(
-            PromptScreen("Watch (delta<1e-3, grad_W:2>10, cost = training cost rising):", ""), got
+        question = (
+            "Watch (delta<1e-3, grad_W:2>10, saturated, dead:1>3, cost = training cost rising):"
         )
+        self.push_screen(PromptScreen(question, ""), got)
 
     def action_clear_watches(self) -> None:
-        self.session.watches.norms.clear()
-        self.session.watches.cost_rising = False
+        self.session.watches.clear()
         self.say("watches cleared (the non-finite watch is always on)")
         self.refresh_view()
 

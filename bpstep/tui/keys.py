@@ -54,7 +54,8 @@ KEYS: tuple[Key, ...] = (
     Key("break.show", "show_breakpoints", "list the breakpoints and watches in the messages",
         CHECKS, title="Show breakpoints and watches"),
     Key("watch.add", "add_watch", "add a watch: delta<1e-3 (vanishing), grad_W:2>10 "
-        "(exploding), cost (rising)", CHECKS, "w", "w", title="Add a watch"),
+        "(exploding), saturated or dead:1>3 (units), cost (rising)", CHECKS, "w", "w",
+        title="Add a watch"),
     Key("watch.clear", "clear_watches", "clear the watches (non-finite values always stop a "
         "run)", CHECKS, "W", "W", title="Clear the watches"),
     Key("check.grad", "gradcheck", "gradient-check the viewed layer (central differences)",
