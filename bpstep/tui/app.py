@@ -34,6 +34,7 @@ from bpstep.session import (
 )
 from bpstep.session.deadline import interrupt_all
 from bpstep.session.explain import explain
+from bpstep.session.overshoot import line_scan
 from bpstep.session.units import unit_health
 from bpstep.session.watches import parse_watch
 
@@ -42,6 +43,7 @@ from .grads import FUNCTION_TENSOR, GradsChecker, StopChecked
 from .keys import bindings
 from .screens.explain import ExplainScreen
 from .screens.help import HelpScreen
+from .screens.overshoot import OvershootScreen
 from .screens.prompt import PromptScreen
 from .widgets.costs import CostsView
 from .widgets.equation import EquationView
@@ -367,6 +369,17 @@ class BpstepApp(App[int]):
             f"gradient check of layer m = {self.layer} on this batch: " + "; ".join(parts),
             "bold #98c379" if report.band in ("good", "ok") else ERROR_STYLE,
         )
+
+    def action_overshoot(self) -> None:
+        """Ĵ on this batch along the step direction, s from 0 to 3α (at an update stop)."""
+        if self.running:
+            return
+        try:
+            scan = line_scan(self.session)
+        except BpstepError as exc:
+            self.say(f"o: {exc}")
+            return
+        self.push_screen(OvershootScreen(scan, bool(self.session.network.l2)))
 
     # ------------------------------------------------------------------ view
     def _pin_tensor(self, name: str) -> None:

@@ -60,6 +60,9 @@ KEYS: tuple[Key, ...] = (
         "run)", CHECKS, "W", "W", title="Clear the watches"),
     Key("check.grad", "gradcheck", "gradient-check the viewed layer (central differences)",
         CHECKS, "g", "g", "check", "Gradient check this layer"),
+    Key("check.overshoot", "overshoot", "at an update stop: plot the batch cost along the "
+        "step direction, s from 0 to 3α, α marked (overshooting)", CHECKS, "o", "o",
+        title="Overshoot: the cost along the step"),
     Key("grads.reload", "reload_grads", "reload your gradient module (bpstep --grads FILE) and "
         "re-check", CHECKS, "r", "r", title="Reload my gradient module"),
     Key("view.next_tensor", "tensor(1)", "next tensor of the layer (and keep showing it)",
