@@ -121,6 +121,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--grads", metavar="FILE", default=None, help="check your gradient module at each stop"
     )
+    parser.add_argument(
+        "--quiz",
+        action="store_true",
+        help="predict, then reveal: each stop hides what it computes and asks about it",
+    )
     add_network_options(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, summary in COMMANDS.items():
@@ -181,7 +186,7 @@ def _run_tui(args: argparse.Namespace) -> int:
     if grads is not None:  # a missing file or syntax error is a usage error before any paint
         load_user_module(grads, BpstepApp.grads_time_limit)
 
-    return run_tui(session, grads_path=grads)
+    return run_tui(session, grads_path=grads, quiz=bool(getattr(args, "quiz", False)))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -112,10 +112,7 @@ def lesson_note(event: Event | None, n: int, regularised: bool = True) -> str | 
     if not isinstance(event, UpdateEvent) or n <= 1:
         return None
     m, p = sup(event.layer), sup(event.layer - 1)
-    text = (
-        f"n = {n}: the lesson's step α δ{m}(a{p})ᵀ is for one sample; this one is their mean, "
-        f"α (1/{n}) Σᵢ δ{m}ᵢ(a{p}ᵢ)ᵀ"
-    )
+    text = f"n = {n}: this step is the mean of the lesson's {n} one-sample steps α δ{m}ᵢ(a{p}ᵢ)ᵀ"
     return with_cost_symbol(text, regularised)
 
 

@@ -87,10 +87,7 @@ def test_update_stop_relates_the_batch_mean_to_the_lessons_one_sample_step():
     s = Session(build_config("xor"))
     s.run_to(6)  # update m = 1, n = 4
     note = lesson_note(s.stop.event, s.batch_size, regularised=False)
-    assert note == (
-        "n = 4: the lesson's step α δ¹(a⁰)ᵀ is for one sample; this one is their mean, "
-        "α (1/4) Σᵢ δ¹ᵢ(a⁰ᵢ)ᵀ"
-    )
+    assert note == "n = 4: this step is the mean of the lesson's 4 one-sample steps α δ¹ᵢ(a⁰ᵢ)ᵀ"
     # and it is: the mean of the four one-sample steps
     t = s.tensors(1)
     ev = s.event_at(StopId(Phase.BACKWARD, 1))

@@ -1,18 +1,20 @@
 """Paper and screen agree (issue 12) through Textual's Pilot, as a learner presses the keys:
 ``x`` explains the number under the cursor (every kind, its value recomputed from the terms the
-screen shows), the lesson's convention on the screen."""
+screen shows), and the quiz (right, wrong, unreadable answers, the score saved and loaded)."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from recompute import recompute
 
-from bpstep.session import Session, build_config
+from bpstep.session import Session, build_config, load_session
 from bpstep.session.explain import num
 from bpstep.tui.app import BpstepApp
 from bpstep.tui.screens.explain import ExplainScreen
+from bpstep.tui.widgets.tensor_view import TensorView
 
 SIZE = (140, 45)
 
@@ -136,3 +138,129 @@ async def test_before_the_first_stop_x_says_a_weight_is_where_the_paper_starts()
         assert ex.kind == "input" and ex.symbol == "W¹₁,₁"
         assert ex.value == app.session.network.weights[0][0, 0]
         assert "a weight of layer 1, set at initialisation" in screen_text(app)
+
+
+# ---------------------------------------------------------------------- quiz
+
+
+def quiz_app(preset: str = "xor") -> BpstepApp:
+    return BpstepApp(Session(build_config(preset)), quiz=True)
+
+
+async def answer(app: BpstepApp, pilot, text: str) -> None:
+    await pilot.press("a")
+    await pilot.pause()
+    app.screen.query_one("#prompt-input").value = text
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def asked_value(app: BpstepApp) -> float:
+    q = app.question()
+    return float(np.atleast_2d(app.session.tensors(q.layer)[q.name])[q.index])
+
+
+async def test_quiz_hides_the_stops_tensor_and_a_right_answer_reveals_it():
+    app = quiz_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n", "n", "n", "n")  # backward m = 1 asks for δ¹ (by entry)
+        q = app.question()
+        assert (q.name, q.kind, q.form) == ("delta", "δᵐ", "entry")
+        assert app.tensor_name == "delta" and app.sample == q.index[1]  # shown, with its sample
+        listing = text_of(app, "#tensors")
+        row = next(line for line in listing.splitlines() if "▶ δ¹" in line)
+        assert row.split("δ¹", 1)[1].split()[:5] == ["?"] * 5  # shape and numbers hidden
+        assert "hidden: predict it" in listing
+        assert q.prompt in text_of(app, "#quiz")
+        net = text_of(app, "#network")  # ‖δ¹‖ would give its size away
+        assert f"{np.linalg.norm(app.session.tensors(1)['delta']):.2g}" not in net
+        await pilot.press("x")  # x does not give the answer away
+        await pilot.pause()
+        assert not isinstance(app.screen, ExplainScreen)
+        assert "hidden until you answer" in text_of(app, "#message")
+        v = asked_value(app)
+        await answer(app, pilot, f"{v:.4g}")
+        assert isinstance(app.screen, ExplainScreen)
+        assert app.screen.verdict.plain.startswith(f"right: {q.symbol} = {v:.6g}")
+        assert app.screen.explanation.kind == "delta_hidden"
+        assert app.screen.explanation.index == q.index  # the explanation of the entry asked
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.session.quiz.right == {"δᵐ": 1} and app.session.quiz.asked == {"δᵐ": 1}
+        assert "δᵐ 1/1" in text_of(app, "#quiz")
+        assert TensorView._cell(v, 4).plain in text_of(app, "#tensors")  # revealed
+        await pilot.press("x")  # and the cursor is on the entry asked
+        await pilot.pause()
+        assert app.screen.explanation.index == q.index
+
+
+async def test_quiz_wrong_answer_is_scored_and_revealed_with_the_explanation():
+    app = quiz_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n")  # forward m = 2 asks for an entry of a²
+        v = asked_value(app)
+        await answer(app, pilot, f"{v * 1.5:.4g}")
+        assert app.screen.verdict.plain.startswith("wrong:")
+        assert "off by 50.0%, 1% allowed" in app.screen.verdict.plain
+        assert "= 1 / (1 + e^(" in screen_text(app)  # the arithmetic that was missed
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.session.quiz.asked == {"a": 1} and app.session.quiz.right == {"a": 0}
+        assert "z — · a 0/1" in text_of(app, "#quiz")
+        await pilot.press("a")  # answered: no second try at this stop
+        await pilot.pause()
+        assert "no open question here" in text_of(app, "#message")
+
+
+async def test_an_unreadable_answer_asks_again_without_scoring():
+    app = quiz_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await answer(app, pilot, "about a half")
+        assert "not a number: 'about a half'" in text_of(app, "#message")
+        assert app.session.quiz.asked == {} and app.question() is not None
+
+
+async def test_the_quiz_score_is_saved_and_loaded_with_the_session(tmp_path):
+    app = quiz_app()
+    path = tmp_path / "quiz.npz"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await answer(app, pilot, f"{asked_value(app):.5g}")
+        await pilot.press("escape", "n")
+        await pilot.pause()
+        await answer(app, pilot, "12345")
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        app.screen.query_one("#prompt-input").value = str(path)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert load_session(path).quiz.to_dict() == {
+        "right": {"z": 1, "a": 0},
+        "asked": {"z": 1, "a": 1},
+    }
+    other = quiz_app()
+    async with other.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        other.screen.query_one("#prompt-input").value = str(path)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "z 1/1 · a 0/1" in text_of(other, "#quiz")
+
+
+async def test_the_palette_turns_the_quiz_on():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert not app.query_one("#quiz").display
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        app.screen.query_one("Input").value = "Quiz mode"
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.quiz and app.query_one("#quiz").display
+        await pilot.press("n")
+        assert app.question() is not None

@@ -35,6 +35,8 @@ from bpstep.session import (
 from bpstep.session.deadline import interrupt_all
 from bpstep.session.explain import explain
 from bpstep.session.overshoot import line_scan
+from bpstep.session.quiz import Question, Verdict, judge, question_at
+from bpstep.session.tensors import PER_SAMPLE
 from bpstep.session.units import unit_health
 from bpstep.session.watches import parse_watch
 
@@ -51,6 +53,7 @@ from .widgets.heatmap import Heatmap
 from .widgets.input_view import InputView
 from .widgets.network_view import NetworkView, armed
 from .widgets.number_cursor import NumberGrid
+from .widgets.quiz_panel import QuizPanel
 from .widgets.tensor_view import TensorView
 from .widgets.user_grads import UserGradsPanel
 
@@ -77,7 +80,7 @@ class BpstepApp(App[int]):
     # the learner's code runs in a thread; an endless loop is stopped after this long
     grads_time_limit = 5.0
 
-    def __init__(self, session: Session, grads_path: str | None = None) -> None:
+    def __init__(self, session: Session, grads_path: str | None = None, quiz: bool = False) -> None:
         super().__init__()
         self.session = session
         self.viewed_layer: int | None = None  # None: follow the stop's layer
@@ -90,6 +93,10 @@ class BpstepApp(App[int]):
         self._last_paint = 0.0
         self._run_started = (0.0, 0)
         self.grads = GradsChecker(self, grads_path, self.grads_time_limit) if grads_path else None
+        self.quiz = quiz  # predict, then reveal: each stop's tensor hidden until answered
+        # stop index → its question and how it was answered
+        self.answered: dict[int, tuple[Question, Verdict]] = {}
+        self._asked_at: int | None = None  # the stop whose question was last put on screen
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -102,6 +109,7 @@ class BpstepApp(App[int]):
                 yield EquationView(id="equation", classes="pane")
                 yield TensorView(id="tensors", classes="pane")
                 yield UserGradsPanel(id="grads", classes="pane")
+                yield QuizPanel(id="quiz", classes="pane")
                 yield Static(id="message", classes="pane")
                 yield ProgressBar(id="progress", show_eta=False)
         yield Footer()
@@ -109,10 +117,12 @@ class BpstepApp(App[int]):
     def on_mount(self) -> None:
         titles = {"network": "network", "costs": "cost", "input": "input", "equation": "equation"}
         titles |= {"tensors": "layer", "message": "messages", "grads": "your gradients"}
+        titles |= {"quiz": "quiz: predict, then reveal"}
         for pane, title in titles.items():
             self.query_one(f"#{pane}").border_title = title
         self.query_one("#progress").display = False
         self.query_one("#grads").display = self.grads is not None
+        self.query_one("#quiz").display = self.quiz
         if self.grads is not None:
             self.grads.time_limit = self.grads_time_limit  # tests may shorten it
             self.grads.load()
@@ -128,16 +138,42 @@ class BpstepApp(App[int]):
         stop = self.session.stop
         return stop.layer if stop.layer else (self.session.L if stop.phase is Phase.COST else 1)
 
+    def question(self) -> Question | None:
+        """This stop's quiz question while it is open (quiz mode, not answered yet)."""
+        if not self.quiz or self.session.index in self.answered:
+            return None
+        return question_at(self.session)
+
+    def _put_question(self, q: Question | None) -> None:
+        """On arriving at a stop with a question: show its layer, tensor and sample, the
+        cursor on the entry asked (x explains it once answered)."""
+        if q is None or self._asked_at == self.session.index:
+            return
+        self._asked_at = self.session.index
+        self.viewed_layer = None
+        self.follow_tensor = True
+        row, col = q.index
+        if q.name in PER_SAMPLE:
+            self.sample, col = col, 0
+        self.query_one(TensorView).number_cursor = (row, col)
+        self.query_one(Heatmap).cursor = (row, col)
+
     def refresh_view(self) -> None:
         s = self.session
-        self.query_one(NetworkView).show(s, self.layer)
-        self.query_one(EquationView).show(s)
+        q = self.question()
+        self._put_question(q)
+        hidden = q.hidden if q is not None and q.layer == self.layer else frozenset()
+        asked = q or (self.answered[s.index][0] if s.index in self.answered else None)
+        hide_delta = q.layer if q is not None and "delta" in q.hidden else None
+        self.query_one(NetworkView).show(s, self.layer, hide_delta)
+        self.query_one(EquationView).show(s, hide_shapes=q is not None and q.form == "shape")
         self.query_one("#tensors").border_title = f"layer m = {self.layer}"
         self.query_one(TensorView).regularised = bool(s.network.l2)
         new = s.computed(self.layer)
         findings = self.grads.at(s) if self.grads is not None else None
         if self.follow_tensor and new:
-            self.tensor_name = new[0]
+            mine = asked is not None and asked.layer == self.layer and self.quiz
+            self.tensor_name = asked.name if mine and asked is not None else new[0]
             wrong = [f for f in (findings.items if findings else None) or [] if not f.ok]
             if wrong and wrong[0].layer == self.layer:  # show where the learner's code is wrong
                 self.tensor_name = FUNCTION_TENSOR.get(wrong[0].function, new[0])
@@ -148,8 +184,12 @@ class BpstepApp(App[int]):
             self.sample,
             self.precision,
             new=set(new),
+            hidden=hidden,
             notes=self._unit_notes(),
         )
+        if self.quiz:
+            verdict = self.answered[s.index][1] if s.index in self.answered else None
+            self.query_one(QuizPanel).show(q, verdict, s.quiz)
         self.query_one(CostsView).show(s)
         self.query_one(InputView).show(s, self.sample)
         if self.grads is not None and findings is not None:
@@ -381,6 +421,42 @@ class BpstepApp(App[int]):
             return
         self.push_screen(OvershootScreen(scan, bool(self.session.network.l2)))
 
+    # ------------------------------------------------------------------ quiz
+    def action_toggle_quiz(self) -> None:
+        self.quiz = not self.quiz
+        self.query_one("#quiz").display = self.quiz
+        self._asked_at = None
+        self.say(
+            "quiz on: each stop hides what it computes and asks about it; a answers"
+            if self.quiz
+            else "quiz off"
+        )
+        self.refresh_view()
+
+    def action_answer(self) -> None:
+        q = self.question()
+        if q is None:
+            self.say("no open question here" + ("" if self.quiz else ": the quiz is off"))
+            return
+        index = self.session.index
+
+        def got(text: str | None) -> None:
+            if not text or self.session.index != index:
+                return
+            try:
+                verdict = judge(q, self.session, text)
+            except BpstepError as exc:
+                self.error(f"{exc}; a asks again")
+                return
+            self.session.quiz.record(q.kind, verdict.right)
+            self.answered[index] = (q, verdict)
+            self.refresh_view()
+            style = "bold #98c379" if verdict.right else ERROR_STYLE
+            ex = explain(self.session, q.layer, q.name, *q.index)
+            self.push_screen(ExplainScreen(ex, verdict=Text(verdict.text, style=style)))
+
+        self.push_screen(PromptScreen(q.prompt, ""), got)
+
     # ------------------------------------------------------------------ view
     def _pin_tensor(self, name: str) -> None:
         """Show ``name`` from now on, instead of following what each stop computes."""
@@ -441,6 +517,10 @@ class BpstepApp(App[int]):
             self.say("no number to explain here: step first")
             return
         name, row, col = entry
+        q = self.question()
+        if q is not None and q.layer == self.layer and name in q.hidden:
+            self.say("hidden until you answer the quiz's question: a answers, then x explains")
+            return
         try:
             shown = [explain(self.session, self.layer, name, row, col)]
             if name == "C":  # and the batch cost they make
@@ -501,6 +581,7 @@ class BpstepApp(App[int]):
                 return
             session.extra_checks = self.session.extra_checks
             self.session = session
+            self.answered.clear()  # the score came with the session; the stops are new
             if self.grads is not None:
                 self.grads.forget()
             self.viewed_layer = None
@@ -519,7 +600,7 @@ class BpstepApp(App[int]):
         self.push_screen(HelpScreen())
 
 
-def run_tui(session: Session, grads_path: str | None = None) -> int:
+def run_tui(session: Session, grads_path: str | None = None, quiz: bool = False) -> int:
     """Run the debugger on ``session``; returns the exit status."""
-    BpstepApp(session, grads_path).run()
+    BpstepApp(session, grads_path, quiz).run()
     return 0

@@ -91,6 +91,10 @@ KEYS: tuple[Key, ...] = (
         "made it, with this stop's numbers", VIEWING, "x", "x", "explain", "Explain this number"),
     Key("view.log_scale", "toggle_log_scale", "toggle the cost curve's y axis: log / linear",
         VIEWING, title="Cost curve: log / linear scale"),
+    Key("quiz.answer", "answer", "quiz: answer this stop's question (then x explains)", CHECKS,
+        "a", "a", title="Quiz: answer the question"),
+    Key("quiz.toggle", "toggle_quiz", "quiz mode on/off: each stop hides what it computes and "
+        "asks about it (bpstep --quiz)", CHECKS, title="Quiz mode: predict, then reveal"),
     Key("session.save", "save", "save the session (.npz)", SESSION, "ctrl+s", "ctrl+s", "save",
         "Save the session"),
     Key("session.load", "load", "load a saved session", SESSION, "ctrl+o", "ctrl+o",

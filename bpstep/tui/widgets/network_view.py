@@ -48,13 +48,14 @@ def _width(
     return sum(widths) + padding * (len(cols) - 1)
 
 
-def _delta_norms(session) -> list[float | None]:
+def _delta_norms(session, hidden: int | None = None) -> list[float | None]:
     """‖δᵐ‖ (over the batch) of each layer m = 1..L whose backward stop this iteration has
-    passed (None for the others)."""
+    passed (None for the others, and for layer ``hidden``, whose δ a quiz asks for)."""
     norms = []
     for m in range(1, session.L + 1):
         ev = session.event_at(StopId(Phase.BACKWARD, m))
-        norms.append(None if ev is None else float(np.linalg.norm(ev.delta)))
+        known = ev is not None and m != hidden
+        norms.append(float(np.linalg.norm(ev.delta)) if known and ev is not None else None)
     return norms
 
 
@@ -101,7 +102,8 @@ class NetworkView(Static):
             if first <= offset.x <= last and m >= 1:
                 self.post_message(self.LayerClicked(m))
 
-    def show(self, session, viewed_layer: int) -> None:
+    def show(self, session, viewed_layer: int, hide_delta: int | None = None) -> None:
+        """Draw; ``hide_delta``: a layer whose ‖δ‖ a quiz keeps hidden until answered."""
         stop = session.stop
         strip = Text()
         for i, phase in enumerate(PHASES):
@@ -110,10 +112,10 @@ class NetworkView(Static):
             lit = stop.phase is phase
             strip.append(f" {phase.value} ", style="bold black on #e5c07b" if lit else "dim")
         net = session.network
-        self._last = (session, viewed_layer)
+        self._last = (session, viewed_layer, hide_delta)
         room = self.content_size.width or 10_000
         # deep nets or narrow panes: shorter labels, closer together
-        delta_norms = _delta_norms(session)
+        delta_norms = _delta_norms(session, hide_delta)
         for layout, padding in (("full", self.PADDING), ("compact", 1), ("tiny", 0)):
             norms = _norm_labels(delta_norms, layout)
             stuck = _stuck_labels(session, layout)

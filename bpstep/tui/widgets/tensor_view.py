@@ -110,11 +110,11 @@ class TensorView(Vertical):
             self.query_one("#tensor-title", Static).update("nothing known about this layer yet")
             self._mode(None)
             return selected
-        x = self._title(tensors, selected, layer, sample, new)
+        x = self._title(tensors, selected, layer, sample, new, selected in hidden)
         # rows below the list and the title (0 before the first layout: no limit yet)
         room = max(0, self.content_size.height - (rows + 1) - 2) or x.shape[0]
         if selected in hidden:
-            self._hidden(x)
+            self._hidden()
         else:
             self._draw(x, room, precision)
         return selected
@@ -152,17 +152,17 @@ class TensorView(Vertical):
             shown = names[first : first + possible - 1]  # the last row says what is hidden
         for n in shown:
             row = self._row(n, np.asarray(tensors[n]), layer, selected, new, tensors)
-            if n in hidden:
-                row = (*row[:3], *(Text(HIDDEN_TEXT, style="bold") for _ in range(4)), row[7])
+            if n in hidden:  # its shape too: a quiz may ask for it
+                row = (*row[:2], *(Text(HIDDEN_TEXT, style="bold") for _ in range(5)), row[7])
             if notes and n in notes:
                 row = (*row[:7], Text.assemble(row[7], Text(notes[n], style="bold #d19a66")))
             listing.add_row(*row)
         self._shown = shown
-        hidden = [n for n in names if n not in shown]
+        rest = [n for n in names if n not in shown]
         more = Text("")
-        if hidden:
-            bad = any(not np.isfinite(np.asarray(tensors[n])).all() for n in hidden)
-            more = Text(f"  + {len(hidden)} more (tab shows the next)", style="dim")
+        if rest:
+            bad = any(not np.isfinite(np.asarray(tensors[n])).all() for n in rest)
+            more = Text(f"  + {len(rest)} more (tab shows the next)", style="dim")
             if bad:
                 more.append("  non-finite among them!", style="bold magenta")
         for _ in range(possible - len(shown) - 1):
@@ -188,12 +188,14 @@ class TensorView(Vertical):
             Text(f"{bad} non-finite!", style="bold magenta") if bad else "",
         )
 
-    def _title(self, tensors: dict, name: str, layer: int, sample: int, new) -> np.ndarray:
+    def _title(
+        self, tensors: dict, name: str, layer: int, sample: int, new, hidden: bool = False
+    ) -> np.ndarray:
         """The selected tensor's title line; returns what is drawn (one sample's column of a
         per-sample tensor, unless all samples are asked for)."""
         value = tensors[name]
         x = np.atleast_2d(np.asarray(value, dtype=float))
-        shape = "×".join(map(str, np.shape(value)))
+        shape = HIDDEN_TEXT if hidden else "×".join(map(str, np.shape(value)))
         title = f"{label(name, layer, tensors, self.regularised)}  ({shape})"
         if name in new:
             title += "  ✱ computed at this stop"
@@ -210,16 +212,10 @@ class TensorView(Vertical):
         self.number_cursor = (min(r, x.shape[0] - 1), min(c, x.shape[1] - 1))
         return x
 
-    def _hidden(self, x: np.ndarray) -> None:
-        """A quiz's hidden tensor: its shape, no numbers (a answers, then they show)."""
+    def _hidden(self) -> None:
+        """A quiz's hidden tensor: no numbers, no shape (a answers, then they show)."""
         self._mode("numbers")
-        rows, cols = x.shape
         text = Text(f"{HIDDEN_TEXT}  hidden: predict it, then press a to answer", style="bold")
-        if rows * cols <= MAX_NUMBER_CELLS and cols <= 12:
-            grid = "\n".join(
-                " ".join(HIDDEN_TEXT.rjust(4) for _ in range(cols)) for _ in range(rows)
-            )
-            text = Text.assemble(text, "\n", Text(grid, style="dim"))
         self.query_one("#tensor-numbers", Static).update(text, layout=False)
 
     def _draw(self, x: np.ndarray, room: int, precision: int) -> None:
