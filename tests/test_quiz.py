@@ -10,6 +10,7 @@ import pytest
 
 from bpstep.engine.errors import ConfigError, DataError
 from bpstep.session import Session, build_config, load_session, save_session
+from bpstep.session.explain import num
 from bpstep.session.quiz import KINDS, QuizScore, judge, question_at
 from bpstep.session.saveload import state_arrays
 
@@ -55,7 +56,7 @@ def test_an_entry_is_right_within_one_percent():
     q = question_at(s)
     v = float(np.atleast_2d(s.tensors(q.layer)[q.name])[q.index])
     right = judge(q, s, f"{v * 1.009:.8g}")
-    assert right.right and right.text.startswith(f"right: {q.symbol} = {v:.6g}")
+    assert right.right and right.text.startswith(f"right: {q.symbol} = {num(v, 6)}")
     assert right.text.endswith("(within 1%)")
     wrong = judge(q, s, f"{v * 1.02:.8g}")
     assert not wrong.right and "off by 2.0%, 1% allowed" in wrong.text

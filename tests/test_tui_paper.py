@@ -181,7 +181,7 @@ async def test_quiz_hides_the_stops_tensor_and_a_right_answer_reveals_it():
         v = asked_value(app)
         await answer(app, pilot, f"{v:.4g}")
         assert isinstance(app.screen, ExplainScreen)
-        assert app.screen.verdict.plain.startswith(f"right: {q.symbol} = {v:.6g}")
+        assert app.screen.verdict.plain.startswith(f"right: {q.symbol} = {num(v, 6)}")
         assert app.screen.explanation.kind == "delta_hidden"
         assert app.screen.explanation.index == q.index  # the explanation of the entry asked
         await pilot.press("escape")

@@ -18,7 +18,7 @@ import numpy as np
 
 from bpstep.engine.errors import ConfigError
 from bpstep.notation import shape, tensor_label, with_cost_symbol
-from bpstep.session.explain import explain
+from bpstep.session.explain import explain, num
 from bpstep.session.tensors import PER_SAMPLE
 from bpstep.session.timeline import Phase
 
@@ -134,12 +134,13 @@ def judge(question: Question, session: Session, answer: str) -> Verdict:
         sign = _sign(answer)
         right = sign == int(np.sign(v))
         word = "positive" if v > 0 else "negative" if v < 0 else "0"
-        return Verdict(right, _verdict(right, f"{question.symbol} = {v:.6g}, {word}", answer, ""))
+        truth = f"{question.symbol} = {num(v, 6)}, {word}"
+        return Verdict(right, _verdict(right, truth, answer, ""))
     x = _number(answer)
     right = math.isclose(x, v, rel_tol=TOLERANCE, abs_tol=1e-12)
     allowed = f"{TOLERANCE:.0%} allowed"
     how = f"within {allowed[:-8]}" if right else f"off by {abs(x - v) / abs(v or 1):.1%}, {allowed}"
-    return Verdict(right, _verdict(right, f"{question.symbol} = {v:.6g}", answer, how))
+    return Verdict(right, _verdict(right, f"{question.symbol} = {num(v, 6)}", answer, how))
 
 
 def _verdict(right: bool, truth: str, answer: str, how: str) -> str:

@@ -71,7 +71,8 @@ class CostsView(Vertical):
         t.add_row("epochs done", str(len(h)), "")
         n = len(session.batch_indices) or session.batch_size
         when = f"after epoch {last.epoch}" if last else "at each epoch's end"
-        note = Text(f"epoch: whole set {when} · batch: these {n}, before the update", style="dim")
+        these = "this sample" if n == 1 else f"these {n}"
+        note = Text(f"epoch: whole set {when} · batch: {these}, before the update", style="dim")
         rows = t.row_count
         self.query_one("#cost-numbers", Static).update(
             Group(t, note), layout=rows != getattr(self, "_rows", 0)

@@ -138,8 +138,12 @@ class TensorView(Vertical):
         """
         listing = Table.grid(padding=(0, 1))
         heads = ("", "tensor", "shape", "min", "max", "mean", "‖·‖", "")
-        for col in heads:
+        for col in heads[:-1]:
             listing.add_column(justify="right" if col in ("min", "max", "mean", "‖·‖") else "left")
+        # warnings (non-finite, saturated units) get what the numbers leave, cut short rather
+        # than wrapping the row (a narrow pane keeps their first cells: "⚠ 1…")
+        room = max(3, (self.content_size.width or 200) - 60)
+        listing.add_column(no_wrap=True, overflow="ellipsis", max_width=room)
         listing.add_row(*(Text(h, style="dim") for h in heads))
         height = self.content_size.height
         possible = len(ORDER)  # the most a layer can list
