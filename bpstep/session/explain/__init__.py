@@ -102,7 +102,8 @@ def _dispatch(
         upd = session.event_at(StopId(Phase.UPDATE, layer))
         assert isinstance(upd, UpdateEvent)
         previous = session.iteration_start().optimizer
-        return explain_update(upd, name, (row, col), net.optimizer, previous, where)
+        n = len(session.batch_indices)
+        return explain_update(upd, name, (row, col), net.optimizer, previous, where, n)
     value = float(np.asarray(session.tensors(layer)[name])[row, col])
     symbol = _entry_symbol(name, layer, row, col)
     first = session.stop.global_iteration == 0

@@ -21,12 +21,14 @@ def explain_update(
     optimizer: Optimizer,
     previous: dict[str, np.ndarray],
     where: str,
+    n: int = 1,
 ) -> Explanation:
     """W after (``W_after``/``b_after``) or the step taken (``dW``/``db``) at one entry.
 
     inputs: ``before``, ``α``, ``g`` (∂Ĵ/∂W), and the optimiser's: momentum ``μ``, ``v_prev``;
     Adam ``β1``, ``β2``, ``ε``, ``t``, ``m_prev``, ``v_prev``. ``previous`` is the optimiser's
-    state at the start of this iteration (its ``state_dict``).
+    state at the start of this iteration (its ``state_dict``); ``n`` the batch size (for
+    n > 1 a last line relates the step to the lesson's one-sample δᵐ(aᵐ⁻¹)ᵀ).
     """
     param = "W" if name in ("W_after", "dW") else "b"
     m, at = sup(ev.layer), sub(*(i + 1 for i in index)) if param == "W" else sub(index[0] + 1)
@@ -61,6 +63,11 @@ def explain_update(
         else:
             step_lines = [*step_lines, f"= {num(before)} + {factor(after - before)}"]
         lines = [*step_lines, f"= {num(value, 6)}"]
+    if n > 1:
+        lines.append(
+            f"{gs} is the mean of this batch's {n} one-sample gradients, where the lesson's "
+            f"step uses one (x on it at backward m={ev.layer} shows them)"
+        )
     return Explanation(
         kind=f"update_{optimizer.name}",
         name=name,
