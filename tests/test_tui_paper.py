@@ -14,6 +14,7 @@ from bpstep.session import Session, build_config, load_session
 from bpstep.session.explain import num
 from bpstep.tui.app import BpstepApp
 from bpstep.tui.screens.explain import ExplainScreen
+from bpstep.tui.widgets.heatmap import Heatmap
 from bpstep.tui.widgets.tensor_view import TensorView
 
 SIZE = (140, 45)
@@ -264,3 +265,78 @@ async def test_the_palette_turns_the_quiz_on():
         assert app.quiz and app.query_one("#quiz").display
         await pilot.press("n")
         assert app.question() is not None
+
+
+# ---------------------------------------------------------------------- the lesson's convention
+
+
+async def test_the_screen_writes_J_when_lambda_is_0_and_J_hat_when_it_is_not():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        seen = screen_text(app)
+        for _ in range(2 * 7):  # two iterations of xor, every stop
+            await pilot.press("n")
+            await pilot.pause()
+            seen += screen_text(app)
+        assert "Ĵ" not in seen and "∂J/∂W" in seen and "batch J" in seen
+    app = make_app("xor", l2=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n", "n", "n")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "∂Ĵ/∂W²" in text and "batch Ĵ" in text and "+ λW²" in text
+
+
+async def test_dC_da_is_listed_beside_f_prime_at_the_output_stop():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n", "n", "n")  # backward m = 2
+        rows = [line for line in text_of(app, "#tensors").splitlines() if "×" in line]
+        names = " ".join(rows)
+        assert names.index("∂C/∂a²") < names.index("f′(z²)") < names.index("δ²")
+        da = app.session.tensors(2)["dC_da"]
+        np.testing.assert_array_equal(da, app.session.tensors(2)["a"] - app.session.tensors(2)["y"])
+
+
+async def test_the_prediction_is_blank_until_the_output_layer_is_computed():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")  # forward m = 1: no a² yet
+        pane = text_of(app, "#input")
+        assert "(a² at forward m=2)" in pane  # no number: the output is not computed yet
+        await pilot.press("n")  # forward m = 2: a² of this iteration
+        pane = text_of(app, "#input")
+        a2 = app.session.tensors(2)["a"][0, app.sample]
+        assert "(a² at forward m=2)" not in pane
+        assert f"prediction {int(a2 > 0.5)}" in pane
+
+
+async def test_the_cost_pane_says_what_the_epoch_and_batch_costs_are():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "n", "n")
+        pane = " ".join(text_of(app, "#costs").split())
+        assert "epoch: whole set at each epoch's end" in pane
+        assert "batch: these 4, before the update" in pane
+
+
+async def test_x_on_the_heatmap_and_on_all_samples_explains_that_entry():
+    app = make_app("digits")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "shift+tab", "shift+tab", "shift+tab")  # W¹: a 30×64 heatmap
+        assert app.tensor_name == "W" and app.query_one(Heatmap).display
+        await pilot.press("h", "down", "down", "right", "x")
+        await pilot.pause()
+        ex = app.screen.explanation
+        assert (ex.name, ex.index, ex.kind) == ("W", (2, 1), "input")
+        assert ex.value == app.session.network.weights[0][2, 1]
+        await pilot.press("escape", "escape", "tab", "tab", "tab", "left_curly_bracket")
+        await pilot.pause()
+        assert app.tensor_name == "z" and app.sample == -1  # z¹ with all 10 samples
+        await pilot.press("h", "down", "right", "right", "right")  # from where it was: (2, 1)
+        assert app.query_one(Heatmap).cursor == (3, 4)
+        await pilot.press("x")
+        await pilot.pause()
+        ex = app.screen.explanation
+        assert (ex.name, ex.index) == ("z", (3, 4)) and "sample 5 of the batch" in ex.where
+        assert math.isclose(recompute(ex, app.session), ex.value, rel_tol=1e-9)

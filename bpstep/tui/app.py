@@ -142,7 +142,10 @@ class BpstepApp(App[int]):
         """This stop's quiz question while it is open (quiz mode, not answered yet)."""
         if not self.quiz or self.session.index in self.answered:
             return None
-        return question_at(self.session)
+        key = (id(self.session), self.session.index)
+        if getattr(self, "_question", (None, None))[0] != key:
+            self._question = (key, question_at(self.session))
+        return self._question[1]
 
     def _put_question(self, q: Question | None) -> None:
         """On arriving at a stop with a question: show its layer, tensor and sample, the

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bpstep.engine.costs import Cost
 from bpstep.engine.events import BackwardEvent, CostEvent, ForwardEvent, UpdateEvent
 from bpstep.notation import sub, tensor_label, with_cost_symbol
 from bpstep.session.tensors import SHOWN_AT, computed_at
@@ -111,7 +112,9 @@ def _dispatch(
     return explain_input(name, layer, (row, col), value, symbol, origin)
 
 
-def _backward(ev: BackwardEvent, name: str, row: int, col: int, where: str, cost) -> Explanation:
+def _backward(
+    ev: BackwardEvent, name: str, row: int, col: int, where: str, cost: Cost
+) -> Explanation:
     kind = "categorical" if cost.categorical else cost.name
     if name == "fprime":
         return explain_fprime(ev, row, col, where)

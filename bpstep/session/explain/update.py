@@ -37,19 +37,7 @@ def explain_update(
     g = float((ev.grad_W if param == "W" else ev.grad_b)[index])
     inputs = {"before": before, "α": ev.lr, "g": g}
     P, gs = f"{param}{m}{at}", f"∂Ĵ/∂{param}{m}{at}"
-    if optimizer.name == "momentum":
-        key = f"v_{param}{ev.layer}"
-        v_prev = float(previous[key][index])
-        mu = float(getattr(optimizer, "mu", 0.9))
-        inputs |= {"μ": mu, "v_prev": v_prev}
-        step_rule = f"v = μ v_prev − α {gs}"
-        v = mu * v_prev - ev.lr * g
-        step_lines = [f"v = {mu:g} · {factor(v_prev)} − {ev.lr:g} · {factor(g)} = {num(v)}"]
-    elif optimizer.name == "adam":
-        step_rule, step_lines = _adam(optimizer, previous, param, ev, index, g, inputs, gs)
-    else:
-        step_rule = f"−α {gs}"
-        step_lines = [f"−α {gs} = −{ev.lr:g} · {factor(g)} = {num(-ev.lr * g)}"]
+    step_rule, step_lines = _step(optimizer, previous, param, ev, index, g, inputs, gs)
     if name in ("dW", "db"):
         symbol, value = f"Δ{P}", after - before
         rule = f"Δ{P} = {P} after − {P} before = {step_rule}"
@@ -80,6 +68,31 @@ def explain_update(
         inputs=inputs,
         where=where,
     )
+
+
+def _step(
+    optimizer: Optimizer,
+    previous: dict[str, np.ndarray],
+    param: str,
+    ev: UpdateEvent,
+    index: tuple[int, int],
+    g: float,
+    inputs: dict[str, float],
+    gs: str,
+) -> tuple[str, list[str]]:
+    """The optimiser's step ΔW in symbols and with numbers (adds its own terms to ``inputs``):
+    SGD −α g; momentum v = μ v_prev − α g; Adam −α m̂ / (√v̂ + ε)."""
+    if optimizer.name == "momentum":
+        v_prev = float(previous[f"v_{param}{ev.layer}"][index])
+        mu = float(getattr(optimizer, "mu", 0.9))
+        inputs |= {"μ": mu, "v_prev": v_prev}
+        v = mu * v_prev - ev.lr * g
+        return f"v = μ v_prev − α {gs}", [
+            f"v = {mu:g} · {factor(v_prev)} − {ev.lr:g} · {factor(g)} = {num(v)}"
+        ]
+    if optimizer.name == "adam":
+        return _adam(optimizer, previous, param, ev, index, g, inputs, gs)
+    return f"−α {gs}", [f"−α {gs} = −{ev.lr:g} · {factor(g)} = {num(-ev.lr * g)}"]
 
 
 def _adam(
