@@ -106,13 +106,29 @@ def equation(event: Event | None, network: Network) -> tuple[str, str]:
 
 
 def lesson_note(event: Event | None, n: int, regularised: bool = True) -> str | None:
-    """At an update stop with a batch of n > 1, how the step relates to the lesson's
-    one-sample W ← W − α δᵐ(aᵐ⁻¹)ᵀ: it is the mean of the n one-sample steps. None elsewhere
-    (and for n = 1, where the two are the same)."""
-    if not isinstance(event, UpdateEvent) or n <= 1:
+    """For a batch of n > 1 samples, how this stop relates to the lesson's one-sample
+    equations (the update: its step is the mean of the n one-sample steps α δᵐ(aᵐ⁻¹)ᵀ). None
+    for n = 1, where the two are the same. Every stop has one, so the line stays put."""
+    if n <= 1:
         return None
-    m, p = sup(event.layer), sup(event.layer - 1)
-    text = f"n = {n}: this step is the mean of the lesson's {n} one-sample steps α δ{m}ᵢ(a{p}ᵢ)ᵀ"
+    if event is None:
+        text = f"each iteration takes a batch of n = {n} samples, a column each (lesson: n = 1)"
+    elif isinstance(event, ForwardEvent):
+        m, p = sup(event.layer), sup(event.layer - 1)
+        text = f"n = {n}: each column is one sample's z{m} = W{m} a{p} + b{m}, as in the lesson"
+    elif isinstance(event, CostEvent):
+        text = f"n = {n}: the {n} samples' Cᵢ are averaged (the lesson's J is one sample's C)"
+    elif isinstance(event, BackwardEvent):
+        m, p = sup(event.layer), sup(event.layer - 1)
+        text = (
+            f"n = {n}: each column of δ{m} is one sample's; ∂Ĵ/∂W{m} averages the {n} "
+            f"one-sample δ{m}ᵢ(a{p}ᵢ)ᵀ"
+        )
+    else:
+        m, p = sup(event.layer), sup(event.layer - 1)
+        text = (
+            f"n = {n}: this step is the mean of the lesson's {n} one-sample steps α δ{m}ᵢ(a{p}ᵢ)ᵀ"
+        )
     return with_cost_symbol(text, regularised)
 
 

@@ -104,3 +104,16 @@ def test_update_stop_lists_W_before_the_step_and_W_after_in_that_order():
     labels = [label(n, 1, t, regularised=False) for n in names[-6:]]
     assert labels == ["W¹ before", "b¹ before", "ΔW¹", "Δb¹", "W¹ after", "b¹ after"]
     assert label("W", 2, s.tensors(2)) == "W²"  # layer 2 is not updated yet
+
+
+def test_with_a_batch_every_stop_relates_itself_to_the_lessons_one_sample():
+    """One line at every stop (so that the equation pane keeps its height while stepping)."""
+    s = Session(build_config("xor"))
+    notes = [lesson_note(None, 4, regularised=False)]
+    for _ in range(s.stops_per_iteration):
+        s.step()
+        notes.append(lesson_note(s.stop.event, 4, regularised=False))
+    assert all(note and note.startswith(("n = 4: ", "each iteration")) for note in notes)
+    assert notes[1] == "n = 4: each column is one sample's z¹ = W¹ a⁰ + b¹, as in the lesson"
+    assert notes[3] == "n = 4: the 4 samples' Cᵢ are averaged (the lesson's J is one sample's C)"
+    assert "∂J/∂W² averages the 4 one-sample δ²ᵢ(a¹ᵢ)ᵀ" in notes[4]

@@ -17,7 +17,7 @@ class EquationView(Static):
         if hide_shapes:
             shapes = "shapes hidden: the quiz asks for one"
         lines = [Text(eq, style="bold #e5c07b"), Text(shapes, style="#abb2bf")]
-        n = len(session.batch_indices)
+        n = len(session.batch_indices) or session.batch_size
         note = lesson_note(session.stop.event, n, bool(session.network.l2))
         if note:
             lines.append(Text(note, style="italic #abb2bf"))

@@ -289,9 +289,10 @@ class TensorView(Vertical):
         r, c = hm.cursor
         if hm.matrix.size:
             v = hm.matrix[r, c]
+            hint = "(h: move the cursor with the arrows, x explains)"
             self.query_one("#tensor-cursor", Static).update(
                 Text(
-                    f"[{r + 1}, {c + 1}] = {v:.6g}   (h: move the cursor with the arrows)",
+                    f"[{r + 1}, {c + 1}] = {v:.6g}   {hint}",
                     style="magenta" if not np.isfinite(v) else "",
                 ),
                 layout=False,
