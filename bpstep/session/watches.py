@@ -105,7 +105,7 @@ class UnitWatch:
             return None
         if self.kind == "saturated":
             count = int(saturated(z, a, activation).sum())
-            what = f"saturated ({activation}′ < {SATURATED_FPRIME:g} on most of the batch)"
+            what = f"saturated (f′(z) < {SATURATED_FPRIME:g} on most of the batch)"
         else:
             count = int(dead(z, activation).sum())
             what = "dead (ReLUs with z ≤ 0 on the whole batch)"
