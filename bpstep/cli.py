@@ -114,12 +114,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="A keyboard-driven step-through debugger for backpropagation. "
         "With no command, opens the debugger on the default preset (xor).",
-        epilog="Presets: xor (default), digits, softmax, overfit, l2, vanishing. "
+        epilog="Presets: xor (default), lesson, digits, softmax, overfit, l2, vanishing. "
         "Keys inside the debugger: n/→ step, p/← back, ? help, q quit.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
     parser.add_argument(
         "--grads", metavar="FILE", default=None, help="check your gradient module at each stop"
+    )
+    parser.add_argument(
+        "--quiz",
+        action="store_true",
+        help="predict, then reveal: each stop hides what it computes and asks about it",
     )
     add_network_options(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -183,7 +188,7 @@ def _run_tui(args: argparse.Namespace) -> int:
         session = grads_session(args, grads, BpstepApp.grads_time_limit)
     from bpstep.tui.app import run_tui
 
-    return run_tui(session, grads_path=grads)
+    return run_tui(session, grads_path=grads, quiz=bool(getattr(args, "quiz", False)))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -58,10 +58,21 @@ TENSOR_LABELS: dict[str, str] = {
 }
 
 
-def tensor_label(name: str, m: int | None = None) -> str:
+def cost_symbol(regularised: bool) -> str:
+    """The lesson's symbol for the cost: J, or Ĵ when λ > 0 adds the L2 term to it."""
+    return "Ĵ" if regularised else "J"
+
+
+def with_cost_symbol(text: str, regularised: bool) -> str:
+    """``text`` (written with Ĵ) in the lesson's symbols: Ĵ becomes J when λ = 0, where the
+    cost has no L2 term and J is what the lesson writes."""
+    return text if regularised else text.replace("Ĵ", "J")
+
+
+def tensor_label(name: str, m: int | None = None, regularised: bool = True) -> str:
     """``name`` in the lesson's notation for layer ``m`` (``delta``, 2 → ``δ²``); without a
-    layer, the generic one (``δᵐ``)."""
-    template = TENSOR_LABELS.get(name, name)
+    layer, the generic one (``δᵐ``). ``regularised`` False (λ = 0): ∂J/∂W, not ∂Ĵ/∂W."""
+    template = with_cost_symbol(TENSOR_LABELS.get(name, name), regularised)
     if m is None:
         return template.format(m="ᵐ", p="ᵐ⁻¹")
     return template.format(m=sup(m), p=sup(m - 1))
@@ -83,12 +94,42 @@ def equation(event: Event | None, network: Network) -> tuple[str, str]:
     if event is None:
         return "start: no stop taken yet", "press n to take the first forward step"
     if isinstance(event, ForwardEvent):
-        return _forward(event)
-    if isinstance(event, BackwardEvent):
-        return _backward(event)
-    if isinstance(event, UpdateEvent):
-        return _update(event, network)
-    return _cost(event, network)
+        eq, shapes = _forward(event)
+    elif isinstance(event, BackwardEvent):
+        eq, shapes = _backward(event)
+    elif isinstance(event, UpdateEvent):
+        eq, shapes = _update(event, network)
+    else:
+        eq, shapes = _cost(event, network)
+    regularised = bool(network.l2)
+    return with_cost_symbol(eq, regularised), with_cost_symbol(shapes, regularised)
+
+
+def lesson_note(event: Event | None, n: int, regularised: bool = True) -> str | None:
+    """For a batch of n > 1 samples, how this stop relates to the lesson's one-sample
+    equations (the update: its step is the mean of the n one-sample steps α δᵐ(aᵐ⁻¹)ᵀ). None
+    for n = 1, where the two are the same. Every stop has one, so the line stays put."""
+    if n <= 1:
+        return None
+    if event is None:
+        text = f"each iteration takes a batch of n = {n} samples, a column each (lesson: n = 1)"
+    elif isinstance(event, ForwardEvent):
+        m, p = sup(event.layer), sup(event.layer - 1)
+        text = f"n = {n}: each column is one sample's z{m} = W{m} a{p} + b{m}, as in the lesson"
+    elif isinstance(event, CostEvent):
+        text = f"n = {n}: the {n} samples' Cᵢ are averaged (the lesson's J is one sample's C)"
+    elif isinstance(event, BackwardEvent):
+        m, p = sup(event.layer), sup(event.layer - 1)
+        text = (
+            f"n = {n}: each column of δ{m} is one sample's; ∂Ĵ/∂W{m} averages the {n} "
+            f"one-sample δ{m}ᵢ(a{p}ᵢ)ᵀ"
+        )
+    else:
+        m, p = sup(event.layer), sup(event.layer - 1)
+        text = (
+            f"n = {n}: this step is the mean of the lesson's {n} one-sample steps α δ{m}ᵢ(a{p}ᵢ)ᵀ"
+        )
+    return with_cost_symbol(text, regularised)
 
 
 def _forward(ev: ForwardEvent) -> tuple[str, str]:
@@ -125,13 +166,19 @@ def hidden_delta_equation(ev: BackwardEvent) -> tuple[str, str]:
 
 
 def _backward(ev: BackwardEvent) -> tuple[str, str]:
-    """δᵐ, then ∂Ĵ/∂Wᵐ = (1/n) δᵐ (aᵐ⁻¹)ᵀ + λWᵐ."""
+    """δᵐ, then ∂Ĵ/∂Wᵐ = (1/n) δᵐ (aᵐ⁻¹)ᵀ + λWᵐ and ∂Ĵ/∂bᵐ = (1/n) Σᵢ δᵐᵢ (no 1/n for a
+    batch of one sample, the lesson's own case)."""
     m, p = sup(ev.layer), sup(ev.layer - 1)
     first, shapes = output_delta_equation(ev) if ev.W_next is None else hidden_delta_equation(ev)
-    grads = f"∂Ĵ/∂W{m} = (1/{ev.batch_size}) δ{m} (a{p})ᵀ" + (f" + λW{m}" if ev.l2 else "")
+    n = ev.batch_size
+    mean = f"(1/{n}) " if n > 1 else ""
+    grads = f"∂Ĵ/∂W{m} = {mean}δ{m} (a{p})ᵀ" + (f" + λW{m}" if ev.l2 else "")
+    bias = f"∂Ĵ/∂b{m} = {mean}Σᵢ δ{m}ᵢ" if n > 1 else f"∂Ĵ/∂b{m} = δ{m}"
+    column = f"{ev.delta.shape[0]}×1"
     return (
-        f"{first};   {grads}",
-        f"{shapes};   ({shape(ev.grad_W)}) = ({shape(ev.delta)})({shape(ev.a_prev.T)})",
+        f"{first};   {grads};   {bias}",
+        f"{shapes};   ({shape(ev.grad_W)}) = ({shape(ev.delta)})({shape(ev.a_prev.T)});   "
+        f"({shape(ev.grad_b)}) = " + (f"Σᵢ ({column})" if n > 1 else f"({column})"),
     )
 
 

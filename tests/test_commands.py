@@ -107,7 +107,7 @@ def test_trace_prints_every_stop_of_an_iteration():
         "Cᵢ (1×4)",
         "f′(z¹) (3×4)",
         "δ¹ (3×4)",
-        "∂Ĵ/∂W² (1×3)",
+        "∂J/∂W² (1×3)",  # J: λ = 0
         "W¹ before (3×2)",
         "b² after (1×1)",
     ):

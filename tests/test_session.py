@@ -313,7 +313,7 @@ def test_bad_settings_are_refused_in_one_line(overrides, fragment):
 
 
 def test_unknown_preset_lists_the_presets():
-    with pytest.raises(ConfigError, match="xor, digits"):
+    with pytest.raises(ConfigError, match="xor, lesson, digits"):
         build_config("nope")
 
 

@@ -115,7 +115,7 @@ async def test_backward_stop_shows_delta_and_the_equation_with_shapes():
         assert "δ¹ = f′(z¹) ⊙ (W²)ᵀ δ²" in eq
         assert "(3×4) = (3×4) ⊙ (3×1)(1×4)" in eq
         listing = text_of(app, "#tensors")
-        assert "δ¹" in listing and "∂Ĵ/∂W¹" in listing
+        assert "δ¹" in listing and "∂J/∂W¹" in listing
 
 
 async def test_run_keys_finish_phase_iteration_and_epoch():
@@ -317,7 +317,7 @@ async def test_the_help_screen_scrolls_with_the_keyboard_to_every_key(size):
         await pilot.press("question_mark")
         await pilot.pause()
         seen = screen_text(app)
-        for key in ("down", "pagedown", "end"):
+        for key in ("down", "pagedown", "pagedown", "end"):
             await pilot.press(key)
             await pilot.pause()
             seen += screen_text(app)
@@ -471,7 +471,7 @@ async def test_with_l2_the_cost_pane_shows_and_plots_the_data_cost():
         await pilot.press("e")
         await wait_for_run(app, pilot)
         pane = text_of(app, "#costs")
-        assert "data cost J" not in pane and "cost per epoch" in pane
+        assert "data cost J" not in pane and "epoch J (whole set)" in pane
 
 
 @pytest.mark.parametrize(
@@ -549,7 +549,7 @@ async def test_a_short_pane_lists_a_window_of_tensors_and_keeps_the_numbers_visi
             await pilot.press("tab")
         await pilot.pause()
         pane = text_of(app, "#tensors")
-        assert "▶ ∂Ĵ/∂b²" in pane and f"{app.session.tensors(2)['grad_b'][0, 0]:.4f}" in pane
+        assert "▶ ∂J/∂b²" in pane and f"{app.session.tensors(2)['grad_b'][0, 0]:.4f}" in pane
 
 
 async def test_clicking_a_tensor_row_shows_it_and_clicking_the_heatmap_moves_the_cursor():
@@ -597,7 +597,7 @@ async def test_armed_breakpoints_and_watches_are_on_the_network_pane_border():
         await pilot.press("b")
         await answer(app, pilot, "w", "grad_W>100")  # exploding: does not fire on xor
         await pilot.pause()
-        assert "● backward m=2" in border() and "◆ ‖∂Ĵ/∂Wᵐ‖>100" in border()
+        assert "● backward m=2" in border() and "◆ ‖∂J/∂Wᵐ‖>100" in border()
         await palette(app, pilot, "Break at every update")
         assert "update" in app.session.breakpoints.to_list()
         assert "every update" in border()
@@ -606,7 +606,7 @@ async def test_armed_breakpoints_and_watches_are_on_the_network_pane_border():
         assert app.session.stop.id == StopId(Phase.UPDATE, 1)
         await palette(app, pilot, "Show breakpoints and watches")
         msg = text_of(app, "#message")
-        assert "backward m=2" in msg and "every update" in msg and "‖∂Ĵ/∂Wᵐ‖>100" in msg
+        assert "backward m=2" in msg and "every update" in msg and "‖∂J/∂Wᵐ‖>100" in msg
         await pilot.press("B", "W")
         await pilot.pause()
         assert "●" not in border() and "◆" not in border()
@@ -619,7 +619,7 @@ async def test_the_palette_toggles_a_log_scale_cost_curve():
     async with app.run_test(size=SIZE) as pilot:
         assert "log scale" not in text_of(app, "#costs")
         await palette(app, pilot, "Cost curve: log")
-        assert "cost per epoch, log scale" in text_of(app, "#costs")
+        assert "epoch J (whole set), log scale" in text_of(app, "#costs")
         await palette(app, pilot, "Cost curve: log")
         assert "log scale" not in text_of(app, "#costs")
 
@@ -636,9 +636,9 @@ async def test_each_stop_shows_what_it_computed_until_a_tensor_is_picked():
         assert "✱ computed at this stop" in pane and "✱ Δb²" in pane
         await pilot.press("p", "p", "p")  # back to B2: the pick follows stepping back too
         assert app.tensor_name == "delta"
-        await pilot.press("tab")  # δ² → ∂Ĵ/∂W², and it stays while stepping
+        await pilot.press("tab")  # δ² → ∂J/∂W², and it stays while stepping
         assert app.tensor_name == "grad_W" and not app.follow_tensor
-        assert "showing ∂Ĵ/∂Wᵐ at every stop" in text_of(app, "#message")
+        assert "showing ∂J/∂Wᵐ at every stop" in text_of(app, "#message")
         await pilot.press("n")
         assert app.tensor_name == "grad_W" and app.session.stop.layer == 1
         await pilot.press("l")
@@ -659,12 +659,12 @@ async def test_the_suggested_number_of_epochs_is_about_a_thousand_iterations():
         assert "100.0%" in text_of(app, "#costs")
         final = app.session.history[-1].train_cost
         assert "done: 1000 epochs in" in text_of(app, "#message")
-        assert f"train Ĵ {final:.4g} (100.0%)" in text_of(app, "#message")
+        assert f"train J {final:.4g} (100.0%)" in text_of(app, "#message")
         await pilot.press("e")  # one more: the cost before → after
         await wait_for_run(app, pilot)
         after = app.session.history[-1].train_cost
         assert "done: 1 epoch in" in text_of(app, "#message")
-        assert f"train Ĵ {final:.4g} → {after:.4g} (100.0%)" in text_of(app, "#message")
+        assert f"train J {final:.4g} → {after:.4g} (100.0%)" in text_of(app, "#message")
     app = make_app("digits")  # 144 batches per epoch
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("t")
@@ -691,7 +691,7 @@ async def test_a_stop_where_the_learners_code_is_wrong_shows_that_tensor(tmp_pat
         await wait_for_run(app, pilot)
         assert app.session.stop.id == StopId(Phase.BACKWARD, 2)
         assert app.tensor_name == "grad_W"
-        assert "▶ ∂Ĵ/∂W²" in text_of(app, "#tensors")
+        assert "▶ ∂J/∂W²" in text_of(app, "#tensors")
     app = BpstepApp(Session(build_config("xor")), grads_path=str(src / "grads_correct.py"))
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(4):

@@ -11,7 +11,9 @@ import numpy as np
 
 from bpstep.commands.common import make_console, session_from_args
 from bpstep.commands.train import positive_int
-from bpstep.notation import equation, tensor_label
+from bpstep.engine.errors import ConfigError
+from bpstep.notation import equation, lesson_note, tensor_label
+from bpstep.session.explain import explain, stop_for
 from bpstep.session.tensors import summary
 
 FULL_VALUES = 10_000  # tensors up to this many entries are written in full in --json
@@ -21,6 +23,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("trace")
     g.add_argument("--iterations", metavar="K", default=1, help="iterations to trace (default 1)")
     g.add_argument("--json", action="store_true", help="one JSON object per stop per line")
+    g.add_argument(
+        "--explain",
+        metavar="m,NAME,i,j",
+        default=None,
+        help="print the arithmetic behind entry i, j (0-based) of tensor NAME (as in --json: "
+        "z, a, fprime, dC_da, delta, grad_W, grad_b, dW, W_after …, or J) of layer m, at the "
+        "first stop of the iteration that computes it; e.g. 1,delta,1,0",
+    )
 
 
 def _clean(x):
@@ -56,7 +66,42 @@ def stop_record(stop, session) -> dict:
     }
 
 
+def parse_explain(text: str) -> tuple[int, str, int, int]:
+    """``m,NAME,i,j`` → (m, NAME, i, j); ConfigError (one line) otherwise."""
+    parts = [p.strip() for p in str(text).split(",")]
+    try:
+        if len(parts) != 4:
+            raise ValueError
+        m, name, i, j = int(parts[0]), parts[1], int(parts[2]), int(parts[3])
+    except ValueError:
+        raise ConfigError(
+            f"--explain takes m,NAME,i,j such as 1,delta,1,0 (the layer, a tensor name as in "
+            f"trace --json, a 0-based entry), got {text!r}"
+        ) from None
+    return m, name, i, j
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    """Step to the first stop that computes the entry and print its arithmetic."""
+    m, name, i, j = parse_explain(args.explain)
+    session = session_from_args(args)
+    if not 1 <= m <= session.L:
+        raise ConfigError(f"--explain: the layer m must be 1..{session.L}, got {m}")
+    target = stop_for(name, m, session.L)
+    for _ in range(session.stops_per_iteration):
+        if session.step().id == target:
+            break
+    ex = explain(session, m, name, i, j)
+    if args.json:
+        sys.stdout.write(json.dumps(ex.to_dict(), ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(ex.text + "\n")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.explain is not None:
+        return run_explain(args)
     k = positive_int(args.iterations, "--iterations")
     session = session_from_args(args)
     target = session.index + k * session.stops_per_iteration
@@ -88,10 +133,14 @@ def _print_stop(console, stop, session) -> None:
     eq, shapes = equation(stop.event, session.network)
     console.print(Text(eq, style="bold"))
     console.print(Text(shapes, style="dim"))
+    regularised = bool(session.network.l2)
+    note = lesson_note(stop.event, len(session.batch_indices), regularised)
+    if note:
+        console.print(Text(note, style="dim"))
     for name, value in session.stop_tensors().items():
         value = np.asarray(value, dtype=float)
         s = summary(value)
-        label = tensor_label(name, stop.layer or session.L)
+        label = tensor_label(name, stop.layer or session.L, regularised)
         console.print(
             Text(
                 f"{label} ({'×'.join(map(str, value.shape))})  min {s['min']:.4g}  "

@@ -66,10 +66,7 @@ def run(args: argparse.Namespace) -> int:
     watches = [parse_watch(spec) for spec in args.watch]  # bad specs: usage errors, before work
     session = session_from_args(args)
     for w in watches:
-        if isinstance(w, str):
-            session.watches.cost_rising = True
-        else:
-            session.watches.norms.append(w)
+        session.watches.add(w)
     console = make_console()
     console.print(describe(session))
     regularised = bool(session.network.l2)

@@ -31,6 +31,13 @@ PRESETS: dict[str, Preset] = {
             SessionConfig(data="xor", hidden=[3], lr=5.0, batch_size=4),
         ),
         Preset(
+            "lesson",
+            "the lesson's own case, to match a hand computation 1:1: xor's 2-3-1 sigmoid network "
+            "and quadratic cost, one sample per iteration (n = 1, so no 1/n anywhere), λ = 0, "
+            "W ← W − α δᵐ(aᵐ⁻¹)ᵀ with α = 0.5; solved in about 1,000 epochs",
+            SessionConfig(data="xor", hidden=[3], lr=0.5, batch_size=1),
+        ),
+        Preset(
             "digits",
             "the lesson's example: 64-30-10 sigmoid network on the 8×8 digits, quadratic cost, "
             "mini-batches of 10, α = 3",

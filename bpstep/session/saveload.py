@@ -3,8 +3,9 @@
 The file holds a format tag and version, the configuration (JSON), the parameters and optimiser
 state at the start of the current iteration, the earlier checkpoints of the history for stepping
 back when they are small (``SAVED_HISTORY_BYTES``), the stop index, the epoch history, the
-iteration costs, breakpoints, watches and a fingerprint of the data. Shuffling needs no saved RNG
-state: epoch e's order comes from ``default_rng([seed, e])``, so the position determines it.
+iteration costs, breakpoints, watches, the quiz's score and a fingerprint of the data.
+Shuffling needs no saved RNG state: epoch e's order comes from ``default_rng([seed, e])``, so
+the position determines it.
 Loading rebuilds the data from the configuration (or takes the in-memory data passed back),
 checks its fingerprint, restores the checkpoint and replays to the saved stop; it builds a new
 Session, so a failed load never touches a live one.
@@ -82,6 +83,7 @@ def state_arrays(state: SessionState) -> dict[str, np.ndarray]:
         "watches": np.array(json.dumps(state.watches)),
         "data_fingerprint": np.array(state.data_fingerprint),
         "data_in_memory": np.array(state.data_in_memory),
+        "quiz": np.array(json.dumps(state.quiz)),
     }
     arrays.update(_checkpoint_arrays("", state.start))
     arrays["history_keys"] = np.array(sorted(state.earlier), dtype=np.int64)
@@ -167,6 +169,8 @@ def read_state(data: dict[str, np.ndarray]) -> SessionState:
         watches=dict(json.loads(str(data["watches"]))),
         data_fingerprint=str(data["data_fingerprint"]) if "data_fingerprint" in data else "",
         data_in_memory=bool(data["data_in_memory"]) if "data_in_memory" in data else False,
+        # the quiz's score; files saved before the quiz existed have none
+        quiz=dict(json.loads(str(data["quiz"]))) if "quiz" in data else {},
     )
 
 

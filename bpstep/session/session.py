@@ -30,6 +30,7 @@ from bpstep.notation import sup
 from bpstep.session.breakpoints import EPOCH_END, BreakpointSet
 from bpstep.session.config import SessionConfig
 from bpstep.session.history import HISTORY_BUDGET, HISTORY_STOPS, Checkpoint, CheckpointStore
+from bpstep.session.quiz import QuizScore
 from bpstep.session.state import (
     EpochRecord,
     Halt,
@@ -91,6 +92,7 @@ class Session:
         # (the TUI's check of the learner's gradients uses this); they turn off the fast path
         self.extra_checks: list[Callable[[Stop], str | None]] = []
         self.history: list[EpochRecord] = []
+        self.quiz = QuizScore()  # the quiz's running score (saved with the session)
         self._iter_costs: dict[int, float] = {}
         first = self._snapshot()
         self.checkpoints = CheckpointStore(
@@ -365,6 +367,14 @@ class Session:
                 return ev
         return None
 
+    def iteration_start(self) -> Checkpoint:
+        """θ and the optimiser state at the start of the current iteration: what its forward
+        pass used and its update started from (momentum's v, Adam's moments and t)."""
+        g = self._locate(self._index)[0] if self._index else 0
+        if self._current_g != g:
+            self._rebuild()  # after a fast run the start of this iteration is not at hand
+        return self._current_start
+
     @property
     def optimizer_state(self) -> dict[str, np.ndarray]:
         return self.network.optimizer.state_dict()
@@ -552,6 +562,10 @@ class Session:
             msg = self.watches.check_backward(ev.layer, ev.delta, ev.grad_W)
             if msg:
                 return Halt(RunReason.WATCH, f"{msg} {self._where()}")
+        if isinstance(ev, ForwardEvent) and self.watches.units:
+            msg = self.watches.check_forward(ev.layer, ev.z, ev.a, ev.activation)
+            if msg:
+                return Halt(RunReason.WATCH, f"{msg} {self._where()}")
         hit = self.breakpoints.hit(sid, False)
         if hit:
             return Halt(RunReason.BREAKPOINT, hit)
@@ -601,6 +615,7 @@ class Session:
             watches=self.watches.to_dict(),
             data_fingerprint=self.dataset.fingerprint(),
             data_in_memory=self.data_in_memory,
+            quiz=self.quiz.to_dict(),
         )
 
     @classmethod
@@ -637,6 +652,10 @@ class Session:
         self._iter_costs = dict(state.iteration_costs)
         self.breakpoints = BreakpointSet.from_list(state.breakpoints)
         self.watches = WatchSet.from_dict(state.watches)
+        try:
+            self.quiz = QuizScore.from_dict(state.quiz)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise DataError(str(exc)) from None
         self.checkpoints.reset(g, state.start, state.earlier)
         self._current_start, self._current_g = state.start, g
         self._index = g * self.stops_per_iteration

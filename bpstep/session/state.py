@@ -89,7 +89,8 @@ class SessionState:
     ``start`` holds θ and the optimiser state at the start of iteration ``iteration``, the one
     that stop ``index`` belongs to; replaying from it reaches the stop bit for bit. ``earlier``
     are checkpoints of iterations before it (the history for stepping back; may be empty).
-    ``data_fingerprint`` identifies the data the session trained on.
+    ``data_fingerprint`` identifies the data the session trained on; ``quiz`` is the quiz's
+    running score (``quiz.QuizScore.to_dict``; empty when no question was answered).
     """
 
     config: SessionConfig
@@ -103,3 +104,4 @@ class SessionState:
     watches: dict = field(default_factory=dict)
     data_fingerprint: str = ""
     data_in_memory: bool = False
+    quiz: dict = field(default_factory=dict)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 
 from bpstep.engine.events import BackwardEvent, CostEvent, Event, ForwardEvent
-from bpstep.notation import TENSOR_LABELS
+from bpstep.notation import TENSOR_LABELS, tensor_label
 from bpstep.session.timeline import Phase, StopId
 
 # a layer's tensors in the order the screen lists them; W and b are the current parameters, so
@@ -103,8 +103,25 @@ def stop_tensors(stop: StopId, event: Event | None) -> dict[str, np.ndarray]:
 
 
 def ordered(tensors: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """``tensors`` in the screen's order (``ORDER``; names not in it are left out)."""
-    return {name: tensors[name] for name in ORDER if name in tensors}
+    """``tensors`` in the screen's order (``ORDER``; names not in it are left out).
+
+    After the layer's update, W and b (then W after and b after) come last, so that the list
+    reads as the lesson's update does: W before, ΔW, W after.
+    """
+    names = [name for name in ORDER if name in tensors]
+    if "W_before" in tensors:
+        last = [name for name in ("W", "b") if name in tensors]
+        names = [name for name in names if name not in last] + last
+    return {name: tensors[name] for name in names}
+
+
+def label(name: str, m: int, tensors: Mapping[str, object], regularised: bool = True) -> str:
+    """``name``'s label in a listing of layer ``m``'s ``tensors``: the current W and b are
+    "W after" and "b after" once the layer's update has happened (``W_before`` is known);
+    ∂J/∂W when λ = 0, ∂Ĵ/∂W when λ > 0 (``regularised``)."""
+    if name in ("W", "b") and "W_before" in tensors:
+        name += "_after"
+    return tensor_label(name, m, regularised)
 
 
 def summary(x: np.ndarray) -> dict[str, float]:

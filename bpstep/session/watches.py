@@ -4,7 +4,9 @@
   ±inf stops the run there;
 - ‖δ^m‖ or ‖∂Ĵ/∂W^m‖ (Frobenius norm, at backward stops) below a threshold (vanishing gradients)
   or above one (exploding gradients);
-- the training cost rising from one epoch to the next.
+- the training cost rising from one epoch to the next;
+- units that stopped learning (at forward stops): saturated σ or tanh units, dead ReLUs
+  (``bpstep.session.units``), more than a given number of them in a layer.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 
 from bpstep.engine.errors import ConfigError
 from bpstep.notation import sup
+from bpstep.session.units import SATURATED_FPRIME, dead, saturated
 
 
 @dataclass
@@ -74,15 +77,77 @@ class NormWatch:
 
 
 @dataclass
+class UnitWatch:
+    """Stops a run at a forward stop where more than ``more_than`` units of a layer (``layer``
+    None: any layer) are saturated (σ′ or tanh′ < 0.1 on most of the batch) or dead (a ReLU
+    with z ≤ 0 on the whole batch)."""
+
+    kind: str  # "saturated" or "dead"
+    layer: int | None = None
+    more_than: int = 0
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("saturated", "dead"):
+            raise ConfigError(f"a unit watch is on saturated or dead units, got {self.kind!r}")
+        for name, low in (("layer", 1), ("more_than", 0)):
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < low):
+                raise ConfigError(f"a unit watch's {name} must be an integer ≥ {low}, got {v!r}")
+
+    @property
+    def spec(self) -> str:
+        """For a screen, e.g. saturated¹>3 or dead units (every layer)."""
+        m = sup(self.layer) if self.layer else "ᵐ"
+        return f"{self.kind}{m}" + (f">{self.more_than}" if self.more_than else "")
+
+    def check(self, layer: int, z: np.ndarray, a: np.ndarray, activation: str) -> str | None:
+        if self.layer is not None and layer != self.layer:
+            return None
+        if self.kind == "saturated":
+            count = int(saturated(z, a, activation).sum())
+            what = f"saturated (f′(z) < {SATURATED_FPRIME:g} on most of the batch)"
+        else:
+            count = int(dead(z, activation).sum())
+            what = "dead (ReLUs with z ≤ 0 on the whole batch)"
+        if count > self.more_than:
+            return f"watch: {count} of {z.shape[0]} units of layer {layer} are {what}"
+        return None
+
+
+@dataclass
 class WatchSet:
     """The watches of a session. Non-finite values always stop a run; the rest are optional."""
 
     norms: list[NormWatch] = field(default_factory=list)
     cost_rising: bool = False
+    units: list[UnitWatch] = field(default_factory=list)
 
     @property
     def stop_level(self) -> bool:
-        return bool(self.norms)
+        return bool(self.norms or self.units)
+
+    def add(self, watch: NormWatch | UnitWatch | str) -> None:
+        """Arm a watch as ``parse_watch`` returns it ("cost": the training cost rising)."""
+        if isinstance(watch, NormWatch):
+            self.norms.append(watch)
+        elif isinstance(watch, UnitWatch):
+            self.units.append(watch)
+        else:
+            self.cost_rising = True
+
+    def clear(self) -> None:
+        self.norms.clear()
+        self.units.clear()
+        self.cost_rising = False
+
+    def check_forward(
+        self, layer: int, z: np.ndarray, a: np.ndarray, activation: str
+    ) -> str | None:
+        for w in self.units:
+            msg = w.check(layer, z, a, activation)
+            if msg:
+                return msg
+        return None
 
     def check_backward(self, layer: int, delta: np.ndarray, grad_W: np.ndarray) -> str | None:
         for w in self.norms:
@@ -100,13 +165,16 @@ class WatchSet:
         return {
             "cost_rising": self.cost_rising,
             "norms": [vars(w) for w in self.norms],
+            "units": [vars(w) for w in self.units],
         }
 
     @classmethod
     def from_dict(cls, d: dict) -> WatchSet:
+        """The watches of ``to_dict`` (a file saved before unit watches existed has none)."""
         return cls(
             norms=[NormWatch(**w) for w in d.get("norms", [])],
             cost_rising=bool(d.get("cost_rising", False)),
+            units=[UnitWatch(**w) for w in d.get("units", [])],
         )
 
 
@@ -126,18 +194,26 @@ def first_nonfinite(phase: str, event: object) -> str | None:
     return None
 
 
-def parse_watch(text: str) -> NormWatch | str:
-    """A watch from a short spec: ``delta<1e-3``, ``grad_W:2>10``, ``delta:1<1e-4``, or ``cost``
-    (training cost rising; returned as the string "cost"). ConfigError on anything else."""
+WATCH_FORMS = (
+    "delta<1e-3, grad_W:2>10 (tensor[:layer] < or > threshold), saturated, dead:1>3 "
+    "(units[:layer][>count]) or cost"
+)
+
+
+def parse_watch(text: str) -> NormWatch | UnitWatch | str:
+    """A watch from a short spec: ``delta<1e-3``, ``grad_W:2>10``, ``delta:1<1e-4``,
+    ``saturated``, ``saturated:2>5``, ``dead:1``, or ``cost`` (training cost rising; returned as
+    the string "cost"). ConfigError on anything else."""
     spec = text.strip().replace(" ", "")
     if spec in ("cost", "cost_rising"):
         return "cost"
+    units = re.fullmatch(r"(saturated|dead)(?::(\d+))?(?:>(\d+))?", spec)
+    if units:
+        kind, layer, count = units.groups()
+        return UnitWatch(kind, int(layer) if layer else None, int(count) if count else 0)
     m = re.fullmatch(r"(delta|grad_W)(?::(\d+))?([<>])([0-9.eE+-]+)", spec)
     if not m:
-        raise ConfigError(
-            f"a watch is like delta<1e-3, grad_W:2>10 (tensor[:layer] < or > threshold) or cost, "
-            f"got {text!r}"
-        )
+        raise ConfigError(f"a watch is like {WATCH_FORMS}, got {text!r}")
     tensor, layer, op, value = m.groups()
     try:
         threshold = float(value)

@@ -23,7 +23,7 @@ from textual.widgets import Footer, ProgressBar, Static
 
 from bpstep.engine.errors import BpstepError
 from bpstep.engine.gradcheck import gradcheck
-from bpstep.notation import tensor_label
+from bpstep.notation import tensor_label, with_cost_symbol
 from bpstep.session import (
     Phase,
     RunReason,
@@ -32,18 +32,27 @@ from bpstep.session import (
     load_session,
     save_session,
 )
+from bpstep.session.explain import explain
+from bpstep.session.overshoot import line_scan
+from bpstep.session.quiz import Question, Verdict, judge, question_at
+from bpstep.session.tensors import PER_SAMPLE
+from bpstep.session.units import unit_health
 from bpstep.session.watches import parse_watch
 
 from .commands import DebuggerCommands
 from .grads import QUANTITY_TENSOR, GradsChecker, StopChecked, origin
 from .keys import bindings
+from .screens.explain import ExplainScreen
 from .screens.help import HelpScreen
+from .screens.overshoot import OvershootScreen
 from .screens.prompt import PromptScreen
 from .widgets.costs import CostsView
 from .widgets.equation import EquationView
 from .widgets.heatmap import Heatmap
 from .widgets.input_view import InputView
 from .widgets.network_view import NetworkView, armed
+from .widgets.number_cursor import NumberGrid
+from .widgets.quiz_panel import QuizPanel
 from .widgets.tensor_view import TensorView
 from .widgets.user_grads import UserGradsPanel
 
@@ -70,7 +79,7 @@ class BpstepApp(App[int]):
     # the learner's code runs in a thread; an endless loop is stopped after this long
     grads_time_limit = 5.0
 
-    def __init__(self, session: Session, grads_path: str | None = None) -> None:
+    def __init__(self, session: Session, grads_path: str | None = None, quiz: bool = False) -> None:
         super().__init__()
         self.session = session
         self.viewed_layer: int | None = None  # None: follow the stop's layer
@@ -83,6 +92,10 @@ class BpstepApp(App[int]):
         self._last_paint = 0.0
         self._run_started = (0.0, 0)
         self.grads = GradsChecker(self, grads_path, self.grads_time_limit) if grads_path else None
+        self.quiz = quiz  # predict, then reveal: each stop's tensor hidden until answered
+        # stop index → its question and how it was answered
+        self.answered: dict[int, tuple[Question, Verdict]] = {}
+        self._asked_at: int | None = None  # the stop whose question was last put on screen
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -95,6 +108,7 @@ class BpstepApp(App[int]):
                 yield EquationView(id="equation", classes="pane")
                 yield TensorView(id="tensors", classes="pane")
                 yield UserGradsPanel(id="grads", classes="pane")
+                yield QuizPanel(id="quiz", classes="pane")
                 yield Static(id="message", classes="pane")
                 yield ProgressBar(id="progress", show_eta=False)
         yield Footer()
@@ -102,10 +116,12 @@ class BpstepApp(App[int]):
     def on_mount(self) -> None:
         titles = {"network": "network", "costs": "cost", "input": "input", "equation": "equation"}
         titles |= {"tensors": "layer", "message": "messages", "grads": "your gradients"}
+        titles |= {"quiz": "quiz: predict, then reveal"}
         for pane, title in titles.items():
             self.query_one(f"#{pane}").border_title = title
         self.query_one("#progress").display = False
         self.query_one("#grads").display = self.grads is not None
+        self.query_one("#quiz").display = self.quiz
         if self.grads is not None:
             self.grads.time_limit = self.grads_time_limit  # tests may shorten it
             self.grads.load()
@@ -121,15 +137,45 @@ class BpstepApp(App[int]):
         stop = self.session.stop
         return stop.layer if stop.layer else (self.session.L if stop.phase is Phase.COST else 1)
 
+    def question(self) -> Question | None:
+        """This stop's quiz question while it is open (quiz mode, not answered yet)."""
+        if not self.quiz or self.session.index in self.answered:
+            return None
+        key = (id(self.session), self.session.index)
+        if getattr(self, "_question", (None, None))[0] != key:
+            self._question = (key, question_at(self.session))
+        return self._question[1]
+
+    def _put_question(self, q: Question | None) -> None:
+        """On arriving at a stop with a question: show its layer, tensor and sample, the
+        cursor on the entry asked (x explains it once answered)."""
+        if q is None or self._asked_at == self.session.index:
+            return
+        self._asked_at = self.session.index
+        self.viewed_layer = None
+        self.follow_tensor = True
+        row, col = q.index
+        if q.name in PER_SAMPLE:
+            self.sample, col = col, 0
+        self.query_one(TensorView).number_cursor = (row, col)
+        self.query_one(Heatmap).cursor = (row, col)
+
     def refresh_view(self) -> None:
         s = self.session
-        self.query_one(NetworkView).show(s, self.layer)
-        self.query_one(EquationView).show(s)
+        q = self.question()
+        self._put_question(q)
+        hidden = q.hidden if q is not None and q.layer == self.layer else frozenset()
+        asked = q or (self.answered[s.index][0] if s.index in self.answered else None)
+        hide_delta = q.layer if q is not None and "delta" in q.hidden else None
+        self.query_one(NetworkView).show(s, self.layer, hide_delta)
+        self.query_one(EquationView).show(s, hide_shapes=q is not None and q.form == "shape")
         self.query_one("#tensors").border_title = f"layer m = {self.layer}"
+        self.query_one(TensorView).regularised = bool(s.network.l2)
         new = s.computed(self.layer)
         findings = self.grads.at(s) if self.grads is not None else None
         if self.follow_tensor and new:
-            self.tensor_name = new[0]
+            mine = asked is not None and asked.layer == self.layer and self.quiz
+            self.tensor_name = asked.name if mine and asked is not None else new[0]
             wrong = origin(findings.items if findings else None)
             if wrong is not None and wrong.layer == self.layer:  # where the learner's code is wrong
                 self.tensor_name = QUANTITY_TENSOR.get(wrong.quantity or "", new[0])
@@ -140,7 +186,12 @@ class BpstepApp(App[int]):
             self.sample,
             self.precision,
             new=set(new),
+            hidden=hidden,
+            notes=self._unit_notes(),
         )
+        if self.quiz:
+            verdict = self.answered[s.index][1] if s.index in self.answered else None
+            self.query_one(QuizPanel).show(q, verdict, s.quiz)
         self.query_one(CostsView).show(s)
         self.query_one(InputView).show(s, self.sample)
         if self.grads is not None and findings is not None:
@@ -159,7 +210,19 @@ class BpstepApp(App[int]):
             f" · {s.config.optimizer}{bp}"
         )
 
+    def _unit_notes(self) -> dict[str, str]:
+        """The viewed layer's saturated or dead units, for the rows of z and f′(z)."""
+        health = unit_health(self.session).get(self.layer)
+        if health is None or not health.counts:
+            return {}
+        units = [j + 1 for j in (*health.saturated, *health.dead)]
+        listed = ", ".join(map(str, units[:4])) + (" …" if len(units) > 4 else "")
+        note = f" ⚠ {health.counts}: unit{'s' if len(units) > 1 else ''} {listed}"
+        return {"z": note, "fprime": note}
+
     def say(self, text: str, style: str = "") -> None:
+        """A message, in the lesson's symbols (J when λ = 0)."""
+        text = with_cost_symbol(text, bool(self.session.network.l2))
         self.query_one("#message", Static).update(Text(text, style=style, overflow="fold"))
 
     def error(self, text: str) -> None:
@@ -280,7 +343,7 @@ class BpstepApp(App[int]):
     def action_cancel(self) -> None:
         if self.running:
             self._cancel.set()
-        elif self.query_one(Heatmap).has_focus:
+        elif self.query_one(Heatmap).has_focus or self.query_one(NumberGrid).has_focus:
             self.set_focus(None)
 
     # ------------------------------------------------------------------ breakpoints, checks
@@ -323,20 +386,17 @@ class BpstepApp(App[int]):
             except BpstepError as exc:
                 self.error(str(exc))
                 return
-            if isinstance(watch, str):  # "cost": the training cost rising
-                self.session.watches.cost_rising = True
-            else:
-                self.session.watches.norms.append(watch)
+            self.session.watches.add(watch)
             self.say(f"watch added: {spec} (runs stop where it fires; W clears watches)")
             self.refresh_view()
 
-        self.push_screen(
-            PromptScreen("Watch (delta<1e-3, grad_W:2>10, cost = training cost rising):", ""), got
+        question = (
+            "Watch (delta<1e-3, grad_W:2>10, saturated, dead:1>3, cost = training cost rising):"
         )
+        self.push_screen(PromptScreen(question, ""), got)
 
     def action_clear_watches(self) -> None:
-        self.session.watches.norms.clear()
-        self.session.watches.cost_rising = False
+        self.session.watches.clear()
         self.say("watches cleared (the non-finite watch is always on)")
         self.refresh_view()
 
@@ -356,6 +416,53 @@ class BpstepApp(App[int]):
             f"gradient check of layer m = {self.layer} on this batch: " + "; ".join(parts),
             "bold #98c379" if report.band in ("good", "ok") else ERROR_STYLE,
         )
+
+    def action_overshoot(self) -> None:
+        """Ĵ on this batch along the step direction, s from 0 to 3α (at an update stop)."""
+        if self.running:
+            return
+        try:
+            scan = line_scan(self.session)
+        except BpstepError as exc:
+            self.say(f"o: {exc}")
+            return
+        self.push_screen(OvershootScreen(scan, bool(self.session.network.l2)))
+
+    # ------------------------------------------------------------------ quiz
+    def action_toggle_quiz(self) -> None:
+        self.quiz = not self.quiz
+        self.query_one("#quiz").display = self.quiz
+        self._asked_at = None
+        self.say(
+            "quiz on: each stop hides what it computes and asks about it; a answers"
+            if self.quiz
+            else "quiz off"
+        )
+        self.refresh_view()
+
+    def action_answer(self) -> None:
+        q = self.question()
+        if q is None:
+            self.say("no open question here" + ("" if self.quiz else ": the quiz is off"))
+            return
+        index = self.session.index
+
+        def got(text: str | None) -> None:
+            if not text or self.session.index != index:
+                return
+            try:
+                verdict = judge(q, self.session, text)
+            except BpstepError as exc:
+                self.error(f"{exc}; a asks again")
+                return
+            self.session.quiz.record(q.kind, verdict.right)
+            self.answered[index] = (q, verdict)
+            self.refresh_view()
+            style = "bold #98c379" if verdict.right else ERROR_STYLE
+            ex = explain(self.session, q.layer, q.name, *q.index)
+            self.push_screen(ExplainScreen(ex, verdict=Text(verdict.text, style=style)))
+
+        self.push_screen(PromptScreen(q.prompt, ""), got)
 
     # ------------------------------------------------------------------ view
     def _pin_tensor(self, name: str) -> None:
@@ -405,10 +512,30 @@ class BpstepApp(App[int]):
         self.refresh_view()
 
     def action_cursor_mode(self) -> None:
-        hm = self.query_one(Heatmap)
-        if hm.display:
-            hm.focus()
-            self.say("arrows move the cursor; escape leaves")
+        for widget in (self.query_one(Heatmap), self.query_one(NumberGrid)):
+            if widget.display:
+                widget.focus()
+                self.say("arrows move the cursor; x explains the number under it; escape leaves")
+
+    def action_explain(self) -> None:
+        """The arithmetic behind the number under the cursor (heatmap or numbers)."""
+        entry = self.query_one(TensorView).entry()
+        if entry is None:
+            self.say("no number to explain here: step first")
+            return
+        name, row, col = entry
+        q = self.question()
+        if q is not None and q.layer == self.layer and name in q.hidden:
+            self.say("hidden until you answer the quiz's question: a answers, then x explains")
+            return
+        try:
+            shown = [explain(self.session, self.layer, name, row, col)]
+            if name == "C":  # and the batch cost they make
+                shown.append(explain(self.session, self.layer, "J", 0, 0))
+        except BpstepError as exc:
+            self.error(str(exc))
+            return
+        self.push_screen(ExplainScreen(*shown))
 
     def on_key(self, event) -> None:
         if self.query_one(Heatmap).has_focus and event.key in ("up", "down", "left", "right"):
@@ -461,6 +588,7 @@ class BpstepApp(App[int]):
                 return
             session.extra_checks = self.session.extra_checks
             self.session = session
+            self.answered.clear()  # the score came with the session; the stops are new
             if self.grads is not None:
                 self.grads.forget()
             self.viewed_layer = None
@@ -480,9 +608,9 @@ class BpstepApp(App[int]):
         self.push_screen(HelpScreen())
 
 
-def run_tui(session: Session, grads_path: str | None = None) -> int:
+def run_tui(session: Session, grads_path: str | None = None, quiz: bool = False) -> int:
     """Run the debugger on ``session``; returns the exit status."""
-    app = BpstepApp(session, grads_path)
+    app = BpstepApp(session, grads_path, quiz)
     try:
         app.run()
     finally:

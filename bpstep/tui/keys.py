@@ -54,11 +54,15 @@ KEYS: tuple[Key, ...] = (
     Key("break.show", "show_breakpoints", "list the breakpoints and watches in the messages",
         CHECKS, title="Show breakpoints and watches"),
     Key("watch.add", "add_watch", "add a watch: delta<1e-3 (vanishing), grad_W:2>10 "
-        "(exploding), cost (rising)", CHECKS, "w", "w", title="Add a watch"),
+        "(exploding), saturated or dead:1>3 (units), cost (rising)", CHECKS, "w", "w",
+        title="Add a watch"),
     Key("watch.clear", "clear_watches", "clear the watches (non-finite values always stop a "
         "run)", CHECKS, "W", "W", title="Clear the watches"),
     Key("check.grad", "gradcheck", "gradient-check the viewed layer (central differences)",
         CHECKS, "g", "g", "check", "Gradient check this layer"),
+    Key("check.overshoot", "overshoot", "at an update stop: plot the batch cost along the "
+        "step direction, s from 0 to 3α, α marked (overshooting)", CHECKS, "o", "o",
+        title="Overshoot: the cost along the step"),
     Key("grads.reload", "reload_grads", "reload your gradient module (bpstep --grads FILE) and "
         "re-check", CHECKS, "r", "r", title="Reload my gradient module"),
     Key("view.next_tensor", "tensor(1)", "next tensor of the layer (and keep showing it)",
@@ -81,10 +85,16 @@ KEYS: tuple[Key, ...] = (
         title="More digits"),
     Key("view.less", "precision(-1)", "fewer digits", VIEWING, "minus", "-",
         title="Fewer digits"),
-    Key("view.cursor", "cursor_mode", "move a cursor over the heatmap (arrows), escape to leave",
-        VIEWING, "h", "h", title="Heatmap cursor"),
+    Key("view.cursor", "cursor_mode", "move the cursor over the numbers or the heatmap "
+        "(arrows), escape to leave", VIEWING, "h", "h", title="Move the cursor"),
+    Key("view.explain", "explain", "explain the number under the cursor: the arithmetic that "
+        "made it, with this stop's numbers", VIEWING, "x", "x", "explain", "Explain this number"),
     Key("view.log_scale", "toggle_log_scale", "toggle the cost curve's y axis: log / linear",
         VIEWING, title="Cost curve: log / linear scale"),
+    Key("quiz.answer", "answer", "quiz: answer this stop's question (then x explains)", CHECKS,
+        "a", "a", title="Quiz: answer the question"),
+    Key("quiz.toggle", "toggle_quiz", "quiz mode on/off: each stop hides what it computes and "
+        "asks about it (bpstep --quiz)", CHECKS, title="Quiz mode: predict, then reveal"),
     Key("session.save", "save", "save the session (.npz)", SESSION, "ctrl+s", "ctrl+s", "save",
         "Save the session"),
     Key("session.load", "load", "load a saved session", SESSION, "ctrl+o", "ctrl+o",

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
+
+from bpstep.notation import cost_symbol
 
 
 class CostsView(Vertical):
@@ -52,7 +55,8 @@ class CostsView(Vertical):
         t.add_column(justify="right")
         t.add_row("", Text("train", style="bold"), Text("test", style="bold"))
         last = h[-1] if h else None
-        t.add_row("cost Ĵ", _f(last and last.train_cost), _f(last and last.test_cost))
+        c = cost_symbol(bool(session.network.l2))  # J, or Ĵ with the λ term
+        t.add_row(f"epoch {c}", _f(last and last.train_cost), _f(last and last.test_cost))
         if session.network.l2:  # J compares train with test; Ĵ adds the same λ term to both
             t.add_row(
                 "data cost J", _f(last and last.train_data_cost), _f(last and last.test_data_cost)
@@ -63,10 +67,16 @@ class CostsView(Vertical):
                 _f(last and last.train_accuracy, True),
                 _f(last and last.test_accuracy, True),
             )
-        t.add_row("batch Ĵ", _f(session.stop.batch_cost), "")
+        t.add_row(f"batch {c}", _f(session.stop.batch_cost), "")
         t.add_row("epochs done", str(len(h)), "")
+        n = len(session.batch_indices) or session.batch_size
+        when = f"after epoch {last.epoch}" if last else "at each epoch's end"
+        these = "this sample" if n == 1 else f"these {n}"
+        note = Text(f"epoch: whole set {when} · batch: {these}, before the update", style="dim")
         rows = t.row_count
-        self.query_one("#cost-numbers", Static).update(t, layout=rows != getattr(self, "_rows", 0))
+        self.query_one("#cost-numbers", Static).update(
+            Group(t, note), layout=rows != getattr(self, "_rows", 0)
+        )
         self._rows = rows
 
     def _plot(self, session) -> None:
@@ -94,7 +104,7 @@ class CostsView(Vertical):
             ticks = _epoch_ticks(h[0].epoch, h[-1].epoch)
             plt.xticks([float(t) for t in ticks], [str(t) for t in ticks])
         plt.yscale("log" if self.log_scale else "linear")
-        title = "data cost J per epoch (no λ term)" if regularised else "cost per epoch"
+        title = "data cost J per epoch (no λ term)" if regularised else "epoch J (whole set)"
         plt.title(title + (", log scale" if self.log_scale else ""))
         p.refresh()
 

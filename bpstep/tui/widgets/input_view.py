@@ -9,6 +9,9 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
+from bpstep.notation import sup
+from bpstep.session import Phase, StopId
+
 
 class _Image:
     def __init__(self, img: np.ndarray) -> None:
@@ -33,9 +36,9 @@ class InputView(Static):
     def show(self, session, sample: int) -> None:
         idx = session.batch_indices
         d = session.dataset
-        # repaint only when the batch, the sample or the weights (hence the prediction) change
-        W = session.network.weights[-1]
-        key = (idx.tobytes(), sample, W.ravel()[: min(W.size, 8)].tobytes(), session.index == 0)
+        # repaint only when the batch, the sample or the prediction (this iteration's aᴸ) change
+        out = session.event_at(StopId(Phase.FORWARD, session.L))
+        key = (idx.tobytes(), sample, id(out), session.index == 0)
         if key == getattr(self, "_shown", None):
             return
         self._shown = key
@@ -52,17 +55,13 @@ class InputView(Static):
             if d.labels_train is not None
             else np.array2string(d.Y_train[:, i], precision=3)
         )
-        a = session.network.predict(x[:, None])[:, 0]
-        if a.size > 1:
-            pred = d.classes[int(a.argmax())] if d.classes else str(int(a.argmax()))
-        else:
-            pred = (
-                d.classes[int(a[0] > 0.5)] if d.classes and len(d.classes) == 2 else f"{a[0]:.3f}"
-            )
         parts.append(Text(f"sample {s + 1}/{len(idx)} (#{i})", style="bold"))
         parts.append(
             Text.assemble(
-                "label ", (str(label), "bold green"), "   prediction ", (str(pred), "bold #e5c07b")
+                "label ",
+                (str(label), "bold green"),
+                "   prediction ",
+                _prediction(out, s, d, session.L),
             )
         )
         if d.image_shape is not None:
@@ -70,3 +69,16 @@ class InputView(Static):
         else:
             parts.append(Text("x = " + np.array2string(x[:8], precision=3)))
         self.update(Group(*parts), layout=False)  # fixed height
+
+
+def _prediction(out, s: int, d, L: int) -> Text:
+    """The network's answer for sample s from this iteration's aᴸ; blank (with when it comes)
+    until the forward pass has reached the output layer."""
+    if out is None:
+        return Text(f"(a{sup(L)} at forward m={L})", style="dim")
+    a = out.a[:, s]
+    if a.size > 1:
+        pred = d.classes[int(a.argmax())] if d.classes else str(int(a.argmax()))
+    else:
+        pred = d.classes[int(a[0] > 0.5)] if d.classes and len(d.classes) == 2 else f"{a[0]:.3f}"
+    return Text(str(pred), style="bold #e5c07b")

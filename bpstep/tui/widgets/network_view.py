@@ -11,7 +11,9 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Static
 
+from bpstep.notation import with_cost_symbol
 from bpstep.session import Phase, StopId
+from bpstep.session.units import unit_health
 
 PHASES = (Phase.FORWARD, Phase.COST, Phase.BACKWARD, Phase.UPDATE)
 SHORT = {"sigmoid": "sigm", "leaky_relu": "lrelu", "identity": "id", "softmax": "smax"}
@@ -35,22 +37,25 @@ def _columns(net, layout: str) -> list[tuple[str, str, str]]:
     return cols
 
 
-def _width(cols: list[tuple[str, str, str]], padding: int, norms: list[str]) -> int:
+def _width(
+    cols: list[tuple[str, str, str]], padding: int, norms: list[str], stuck: list[str]
+) -> int:
     """Cells the table of ``cols`` takes (a title has a space each side)."""
     widths = [
-        max(cell_len(t) + 2, cell_len(s), cell_len(a), cell_len(n))
-        for (t, s, a), n in zip(cols, norms, strict=True)
+        max(cell_len(t) + 2, cell_len(s), cell_len(a), cell_len(n), cell_len(u))
+        for (t, s, a), n, u in zip(cols, norms, stuck, strict=True)
     ]
     return sum(widths) + padding * (len(cols) - 1)
 
 
-def _delta_norms(session) -> list[float | None]:
+def _delta_norms(session, hidden: int | None = None) -> list[float | None]:
     """‖δᵐ‖ (over the batch) of each layer m = 1..L whose backward stop this iteration has
-    passed (None for the others)."""
+    passed (None for the others, and for layer ``hidden``, whose δ a quiz asks for)."""
     norms = []
     for m in range(1, session.L + 1):
         ev = session.event_at(StopId(Phase.BACKWARD, m))
-        norms.append(None if ev is None else float(np.linalg.norm(ev.delta)))
+        known = ev is not None and m != hidden
+        norms.append(float(np.linalg.norm(ev.delta)) if known and ev is not None else None)
     return norms
 
 
@@ -61,6 +66,18 @@ def _norm_labels(norms: list[float | None], layout: str) -> list[str]:
     for v in norms:
         text = "" if v is None else f"{v:.2g}" if layout == "full" else f"{v:.0e}"
         out.append(text.replace("e-0", "e-").replace("e+0", "e+"))
+    return out
+
+
+def _stuck_labels(session, layout: str) -> list[str]:
+    """Under each layer, its units that stopped learning on this batch: saturated σ/tanh units
+    and dead ReLUs ("3 sat", "2 dead"; blank when none, or before its forward stop)."""
+    health = unit_health(session)
+    out = ["units" if layout != "tiny" else "u"]
+    for m in range(1, session.L + 1):
+        h = health.get(m)
+        text = h.short if h is not None else ""
+        out.append(text if layout != "tiny" else text.replace(" sat", "s").replace(" dead", "d"))
     return out
 
 
@@ -85,7 +102,8 @@ class NetworkView(Static):
             if first <= offset.x <= last and m >= 1:
                 self.post_message(self.LayerClicked(m))
 
-    def show(self, session, viewed_layer: int) -> None:
+    def show(self, session, viewed_layer: int, hide_delta: int | None = None) -> None:
+        """Draw; ``hide_delta``: a layer whose ‖δ‖ a quiz keeps hidden until answered."""
         stop = session.stop
         strip = Text()
         for i, phase in enumerate(PHASES):
@@ -94,13 +112,14 @@ class NetworkView(Static):
             lit = stop.phase is phase
             strip.append(f" {phase.value} ", style="bold black on #e5c07b" if lit else "dim")
         net = session.network
-        self._last = (session, viewed_layer)
+        self._last = (session, viewed_layer, hide_delta)
         room = self.content_size.width or 10_000
         # deep nets or narrow panes: shorter labels, closer together
-        delta_norms = _delta_norms(session)
+        delta_norms = _delta_norms(session, hide_delta)
         for layout, padding in (("full", self.PADDING), ("compact", 1), ("tiny", 0)):
             norms = _norm_labels(delta_norms, layout)
-            if _width(_columns(net, layout), padding, norms) <= room:
+            stuck = _stuck_labels(session, layout)
+            if _width(_columns(net, layout), padding, norms, stuck) <= room:
                 break
         table = Table.grid(padding=(0, padding))
         cols = []
@@ -120,6 +139,8 @@ class NetworkView(Static):
                     (mark, "#61afef"),
                     "\n",
                     (norms[m], "dim" if m == 0 else "#c678dd"),
+                    "\n",
+                    (stuck[m], "dim" if m == 0 else "bold #d19a66"),
                 )
             )
         table.add_row(*cols)
@@ -137,7 +158,8 @@ class NetworkView(Static):
             f" · {where} · batch of {len(session.batch_indices) or session.batch_size}",
             style="italic",
         )
-        self.update(Group(strip, Text(""), table, pos), layout=False)  # fixed height
+        spacer = [Text("")] if cell_len(strip.plain) <= room else []  # a wrapped strip: no room
+        self.update(Group(strip, *spacer, table, pos), layout=False)  # fixed height
         self.border_subtitle = armed(session)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -155,10 +177,11 @@ def armed(session) -> str:
         for item in session.breakpoints
     ]
     w = session.watches
-    watches = [n.spec for n in w.norms] + (["cost rising"] if w.cost_rising else [])
+    watches = [n.spec for n in w.norms] + [u.spec for u in w.units]
+    watches += ["cost rising"] if w.cost_rising else []
     parts = []
     if breaks:
         parts.append("● " + " · ".join(breaks))
     if watches:
         parts.append("◆ " + " · ".join(watches))
-    return "  ".join(parts)
+    return with_cost_symbol("  ".join(parts), bool(session.network.l2))
