@@ -727,7 +727,7 @@ async def test_the_learners_code_runs_in_a_thread_and_the_pane_fills_in(tmp_path
         assert app.grads.busy and app.tensor_name == "delta"
         gate.write_text("")
         await settle(app, pilot)
-        assert "weight_grad → ∂Ĵ/∂W²: error" in text_of(app, "#grads")
+        assert "weight_grad → ∂J/∂W²: error" in words_of(app, "#grads")
         app.follow_tensor = True
         app.refresh_view()
         assert app.tensor_name == "grad_W"  # then the view goes where the code is wrong

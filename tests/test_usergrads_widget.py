@@ -57,7 +57,7 @@ async def test_panel_shows_each_state():
         panel.show("mine.py", bug)
         await pilot.pause()
         text = screen(app)
-        assert "bias_grad → ∂Ĵ/∂b²: disagree" in text
+        assert "bias_grad → ∂J/∂b²: disagree" in text
         assert "hint [scale]: sum instead of mean" in text
         assert "yours" in text and "engine" in text and "yours − engine" in text
         (f,) = bug
@@ -79,7 +79,7 @@ async def test_panel_for_agreement_and_errors(tmp_path):
         panel.show(str(mine), err)
         await pilot.pause()
         text = screen(app)
-        assert "weight_grad → ∂Ĵ/∂W²: error" in text and "mine.py:2: ValueError" in text
+        assert "weight_grad → ∂J/∂W²: error" in text and "mine.py:2: ValueError" in text
 
 
 def test_side_by_side_windows_a_big_array_around_the_first_wrong_entry(tmp_path):

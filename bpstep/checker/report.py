@@ -194,9 +194,9 @@ class CheckReport:
             if not r.ok and not r.follows:  # what follows is said once, by the origin line
                 if r.message:
                     lines.append(("  ", ""))
-                    lines.append((r.message + "\n", ""))
+                    lines.append((f"{r.in_symbols(r.message)}\n", ""))
                 if r.hint:
-                    lines += [("  hint: ", "hint"), (r.hint + "\n", "")]
+                    lines += [("  hint: ", "hint"), (f"{r.in_symbols(r.hint)}\n", "")]
             lines += [x for n in r.notes for x in (("  note: ", "dim"), (n + "\n", ""))]
             lines += [x for w in r.warnings for x in (("  warning: ", "warning"), (w + "\n", ""))]
             if lines:

@@ -21,7 +21,7 @@ from enum import StrEnum
 import numpy as np
 
 from bpstep.checker.compare import Entry
-from bpstep.notation import sup
+from bpstep.notation import sup, with_cost_symbol
 
 QUANTITIES = ("delta", "grad_W", "grad_b", "loss", "output")
 
@@ -84,7 +84,11 @@ class Result:
 
     @property
     def symbol(self) -> str:
-        return symbol(self.quantity, self.layer)
+        return with_cost_symbol(symbol(self.quantity, self.layer), self.l2 > 0)
+
+    def in_symbols(self, text: str | None) -> str | None:
+        """``text`` in the lesson's symbols for this result's λ: J when λ = 0, Ĵ when λ > 0."""
+        return None if text is None else with_cost_symbol(text, self.l2 > 0)
 
     def key(self) -> tuple:
         return (self.function, self.layer, self.quantity)
@@ -109,8 +113,8 @@ class Result:
             "worst": entry(self.worst) if self.status is not Status.AGREE else None,
             "part": self.part,
             "slip_details": {k: plain(v) for k, v in self.slip_details.items()},
-            "hint": self.hint,
-            "message": self.message,
+            "hint": self.in_symbols(self.hint),
+            "message": self.in_symbols(self.message),
             "warnings": list(self.warnings),
             "notes": list(self.notes),
         }

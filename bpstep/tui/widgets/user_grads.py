@@ -132,17 +132,19 @@ def finding_lines(f) -> list:
         head.append(f"   vs finite diff. {f.fd_rel_error:.2e}")
     parts: list = [head]
     if f.message:
-        parts.append(Text("  " + f.message, style="magenta"))
+        parts.append(Text(f"  {f.in_symbols(f.message)}", style="magenta"))
     worst = f.worst if not f.ok else None
     if worst is not None:
         idx, yours, ref = worst
         at = ",".join(str(i + 1) for i in idx)
         parts.append(Text(f"  worst [{at}]: yours {yours:.6g}, engine {ref:.6g}" + _shown(f)))
     if f.follows:
-        parts.append(Text("  follows: " + (f.hint or "from an earlier wrong value"), style="dim"))
+        parts.append(
+            Text(f"  follows: {f.in_symbols(f.hint) or 'from an earlier wrong value'}", style="dim")
+        )
     elif f.hint:
         slip = f" [{f.slip}]" if f.slip else ""
-        parts.append(Text(f"  hint{slip}: {f.hint}", style="#e5c07b"))
+        parts.append(Text(f"  hint{slip}: {f.in_symbols(f.hint)}", style="#e5c07b"))
     for note in f.notes:
         parts.append(Text(f"  note: {note}", style="dim"))
     for w in f.warnings:
