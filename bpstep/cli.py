@@ -8,16 +8,31 @@ internal error).
 
 from __future__ import annotations
 
-import argparse
-import importlib
+# Ctrl-C before main() runs (while this module is imported) ends the program quietly, as the
+# first thing here; everything slow (NumPy, the session, Textual) is imported inside main(),
+# whose try turns Ctrl-C into one line. A Ctrl-C while Python itself starts (its site and .pth
+# files, before any of bpstep runs) is beyond any program's reach.
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
 
-from bpstep import __version__
-from bpstep.commands.common import session_from_args
-from bpstep.engine.errors import BpstepError
-from bpstep.session.usergrads import load_user_module
+
+def _quiet_interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C before main(): one line and exit 130, no traceback."""
+    try:
+        os.write(2, b"bpstep: interrupted\n")
+    finally:
+        os._exit(130)
+
+
+if os.path.basename(sys.argv[0]) in ("bpstep", "__main__.py"):  # the program, not an importer
+    signal.signal(signal.SIGINT, _quiet_interrupt)
+
+import argparse  # noqa: E402
+import importlib  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
+
+from bpstep import __version__  # noqa: E402
 
 PROG = "bpstep"
 
@@ -143,36 +158,92 @@ def _error(message: str) -> None:
     print(f"{PROG}: error: {first}", file=sys.stderr)
 
 
+class _CtrlC:
+    """Remembers that Ctrl-C was pressed: an import interrupted inside C code can surface as
+    an ImportError that no longer says why (NumPy's, for one), and it is still an interrupt."""
+
+    pressed = False
+
+    @classmethod
+    def handler(cls, signum: int, frame: object) -> None:
+        cls.pressed = True
+        raise KeyboardInterrupt
+
+    @classmethod
+    def install(cls) -> Callable[[], None]:
+        """Install the handler (in the main thread, over Python's default); returns an undo."""
+        cls.pressed = False
+        try:
+            previous = signal.getsignal(signal.SIGINT)
+            if previous not in (signal.default_int_handler, _quiet_interrupt):
+                return lambda: None  # an embedding program's own handler stays
+            signal.signal(signal.SIGINT, cls.handler)
+        except ValueError:  # not the main thread
+            return lambda: None
+
+        def undo() -> None:
+            signal.signal(signal.SIGINT, previous)
+
+        return undo
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    undo = _CtrlC.install()
     try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
-        if args.command is None:
-            return _run_tui(args)
-        return int(_command_module(args.command).run(args))
-    except UsageError as exc:
-        _error(str(exc))
-        return EXIT_USAGE
-    except BpstepError as exc:
-        _error(str(exc))
-        return EXIT_USAGE
+        return _main(argv)
+    finally:
+        undo()
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    try:
+        from bpstep.engine.errors import BpstepError
+
+        try:
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            if args.command is None:
+                return _run_tui(args)
+            return int(_command_module(args.command).run(args))
+        except (UsageError, BpstepError) as exc:
+            _error(str(exc))
+            return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # the reader of our output went away (e.g. `bpstep trace | head`): stop quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        # the reader of our output went away (e.g. `bpstep trace --json | head`): stop quietly
+        from bpstep.commands.common import discard
+
+        discard()
         return EXIT_OK
+    except OSError as exc:  # the system refused something (a full disk, a name too long …)
+        where = f"{shorten(str(exc.filename))}: " if exc.filename else ""
+        _error(f"{where}{exc.strerror or exc}")
+        return EXIT_USAGE
+    except MemoryError:
+        _error("out of memory: use a smaller network, a smaller batch or less data")
+        return EXIT_USAGE
     except Exception as exc:  # an internal bug: one line, traceback on request
+        if _CtrlC.pressed:  # … unless Ctrl-C caused it
+            print(f"{PROG}: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
         if os.environ.get("BPSTEP_DEBUG"):
             raise
         _error(f"internal error: {type(exc).__name__}: {exc} (set BPSTEP_DEBUG=1 for details)")
         return EXIT_FAILURE
 
 
+def shorten(text: str, limit: int = 120) -> str:
+    """A path or value short enough for a one-line message (its start and its end)."""
+    return text if len(text) <= limit else f"{text[: limit // 2 - 1]}…{text[-(limit // 2) :]}"
+
+
 def _run_tui(args: argparse.Namespace) -> int:
+    from bpstep.commands.common import session_from_args
+    from bpstep.session.usergrads import load_user_module
+
     session = session_from_args(args)
     grads = getattr(args, "grads", None)
     # Textual is imported only for the debugger, not for the headless commands or --help
