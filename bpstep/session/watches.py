@@ -61,6 +61,15 @@ class NormWatch:
         bounds += [f">{self.above:g}"] if self.above is not None else []
         return f"‖{sym}{m}‖" + " or ".join(bounds)
 
+    def check_layer(self, L: int) -> None:
+        """ConfigError when the watch is on a layer the network does not have (it could never
+        fire): it must be on one of m = 1..L, or on every layer."""
+        if self.layer is not None and self.layer > L:
+            raise ConfigError(
+                f"the watch {self.spec} is on layer m = {self.layer}, but the network has layers "
+                f"m = 1..{L}; give one of them, or no layer to watch every layer"
+            )
+
     def check(self, layer: int, value: np.ndarray) -> str | None:
         if self.layer is not None and layer != self.layer:
             return None
