@@ -31,6 +31,10 @@ if os.path.basename(sys.argv[0]) in ("bpstep", "__main__.py"):  # the program, n
 import argparse  # noqa: E402
 import importlib  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
 
 from bpstep import __version__  # noqa: E402
 
@@ -252,7 +256,47 @@ def _run_tui(args: argparse.Namespace) -> int:
     if grads is not None:  # a missing file or syntax error is a usage error before any paint
         load_user_module(grads, BpstepApp.grads_time_limit)
 
-    return run_tui(session, grads_path=grads)
+    try:
+        return run_tui(session, grads_path=grads)
+    except Exception as exc:  # a crash of the debugger: one line, the traceback in a log
+        if os.environ.get("BPSTEP_DEBUG"):
+            raise
+        log = write_crash_log(exc)
+        where = f"the details are in {log}" if log else "set BPSTEP_DEBUG=1 for details"
+        _error(f"the debugger crashed ({type(exc).__name__}: {exc}); {where}")
+        return EXIT_FAILURE
+
+
+def crash_folder() -> Path:
+    """Where crash logs go: $XDG_CACHE_HOME/bpstep, or ~/.cache/bpstep."""
+    from pathlib import Path
+
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache) / "bpstep"
+
+
+def write_crash_log(exc: BaseException) -> Path | None:
+    """Write ``exc``'s traceback to a new log file (in ``crash_folder()``, else the temp folder);
+    returns its path, or None when no file could be written anywhere."""
+    import tempfile
+    import time
+    import traceback
+    from pathlib import Path
+
+    text = (
+        f"bpstep {_version()} crashed at {time.strftime('%Y-%m-%d %H:%M:%S')}\n"
+        f"command: {' '.join(sys.argv)}\n\n" + "".join(traceback.format_exception(exc))
+    )
+    name = f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    for folder in (crash_folder(), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / name
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover
