@@ -255,9 +255,12 @@ class BpstepApp(App[int]):
         if result is None or result.reason is not RunReason.CANCELLED:
             return None  # it ended on its own: its RunFinished message says how
         self.running = False
+        self._hide_progress()
+        return self._run_plan
+
+    def _hide_progress(self) -> None:
         self.query_one("#progress").display = False
         self.refresh_view()
-        return self._run_plan
 
     def _resume_run(self, plan: tuple[str, int]) -> None:
         kind, last = plan
@@ -302,8 +305,7 @@ class BpstepApp(App[int]):
 
     def on_run_finished(self, message: RunFinished) -> None:
         self.running = False
-        self.query_one("#progress").display = False
-        self.refresh_view()
+        self._hide_progress()
         reason, text = message.reason, message.text
         if reason == RunReason.DONE:
             self.say(self._run_summary())
