@@ -25,7 +25,10 @@ def _quiet_interrupt(signum: int, frame: object) -> None:
         os._exit(130)
 
 
-if os.path.basename(sys.argv[0]) in ("bpstep", "__main__.py"):  # the program, not an importer
+# only in the program itself (its console script, or python -m bpstep), not in an importer
+if os.path.basename(sys.argv[0]) == "bpstep" or sys.argv[0].endswith(
+    os.path.join("bpstep", "__main__.py")
+):
     signal.signal(signal.SIGINT, _quiet_interrupt)
 
 import argparse  # noqa: E402
