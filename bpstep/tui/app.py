@@ -573,4 +573,4 @@ def run_tui(session: Session, grads_path: str | None = None) -> int:
     app.run()
     if app.crash is not None:
         raise app.crash
-    return 0 if not app.return_code else app.return_code
+    return app.return_code or 0
