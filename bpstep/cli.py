@@ -8,15 +8,38 @@ internal error).
 
 from __future__ import annotations
 
-import argparse
-import importlib
+# Ctrl-C before main() runs (while this module is imported) ends the program quietly, as the
+# first thing here; everything slow (NumPy, the session, Textual) is imported inside main(),
+# whose try turns Ctrl-C into one line. A Ctrl-C while Python itself starts (its site and .pth
+# files, before any of bpstep runs) is beyond any program's reach.
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
 
-from bpstep import __version__
-from bpstep.commands.common import grads_session, session_from_args
-from bpstep.engine.errors import BpstepError
+
+def _quiet_interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C before main(): one line and exit 130, no traceback."""
+    try:
+        os.write(2, b"bpstep: interrupted\n")
+    finally:
+        os._exit(130)
+
+
+# only in the program itself (its console script, or python -m bpstep), not in an importer
+if os.path.basename(sys.argv[0]) == "bpstep" or sys.argv[0].endswith(
+    os.path.join("bpstep", "__main__.py")
+):
+    signal.signal(signal.SIGINT, _quiet_interrupt)
+
+import argparse  # noqa: E402
+import importlib  # noqa: E402
+from collections.abc import Callable, Sequence  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
+from bpstep import __version__  # noqa: E402
 
 PROG = "bpstep"
 
@@ -148,36 +171,91 @@ def _error(message: str) -> None:
     print(f"{PROG}: error: {first}", file=sys.stderr)
 
 
+class _CtrlC:
+    """Remembers that Ctrl-C was pressed: an import interrupted inside C code can surface as
+    an ImportError that no longer says why (NumPy's, for one), and it is still an interrupt."""
+
+    pressed = False
+
+    @classmethod
+    def handler(cls, signum: int, frame: object) -> None:
+        cls.pressed = True
+        raise KeyboardInterrupt
+
+    @classmethod
+    def install(cls) -> Callable[[], None]:
+        """Install the handler (in the main thread, over Python's default); returns an undo."""
+        cls.pressed = False
+        try:
+            previous = signal.getsignal(signal.SIGINT)
+            if previous not in (signal.default_int_handler, _quiet_interrupt):
+                return lambda: None  # an embedding program's own handler stays
+            signal.signal(signal.SIGINT, cls.handler)
+        except ValueError:  # not the main thread
+            return lambda: None
+
+        def undo() -> None:
+            signal.signal(signal.SIGINT, previous)
+
+        return undo
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    undo = _CtrlC.install()
     try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
-        if args.command is None:
-            return _run_tui(args)
-        return int(_command_module(args.command).run(args))
-    except UsageError as exc:
-        _error(str(exc))
-        return EXIT_USAGE
-    except BpstepError as exc:
-        _error(str(exc))
-        return EXIT_USAGE
+        return _main(argv)
+    finally:
+        undo()
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    try:
+        from bpstep.engine.errors import BpstepError
+
+        try:
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            if args.command is None:
+                return _run_tui(args)
+            return int(_command_module(args.command).run(args))
+        except (UsageError, BpstepError) as exc:
+            _error(str(exc))
+            return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        # the reader of our output went away (e.g. `bpstep trace | head`): stop quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        # the reader of our output went away (e.g. `bpstep trace --json | head`): stop quietly
+        from bpstep.commands.common import discard
+
+        discard()
         return EXIT_OK
+    except OSError as exc:  # the system refused something (a full disk, a name too long …)
+        where = f"{shorten(str(exc.filename))}: " if exc.filename else ""
+        _error(f"{where}{exc.strerror or exc}")
+        return EXIT_USAGE
+    except MemoryError:
+        _error("out of memory: use a smaller network, a smaller batch or less data")
+        return EXIT_USAGE
     except Exception as exc:  # an internal bug: one line, traceback on request
+        if _CtrlC.pressed:  # … unless Ctrl-C caused it
+            print(f"{PROG}: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
         if os.environ.get("BPSTEP_DEBUG"):
             raise
         _error(f"internal error: {type(exc).__name__}: {exc} (set BPSTEP_DEBUG=1 for details)")
         return EXIT_FAILURE
 
 
+def shorten(text: str, limit: int = 120) -> str:
+    """A path or value short enough for a one-line message (its start and its end)."""
+    return text if len(text) <= limit else f"{text[: limit // 2 - 1]}…{text[-(limit // 2) :]}"
+
+
 def _run_tui(args: argparse.Namespace) -> int:
+    from bpstep.commands.common import grads_session, session_from_args
+
     grads = getattr(args, "grads", None)
     if grads is None:
         session = session_from_args(args)
@@ -188,7 +266,47 @@ def _run_tui(args: argparse.Namespace) -> int:
         session = grads_session(args, grads, BpstepApp.grads_time_limit)
     from bpstep.tui.app import run_tui
 
-    return run_tui(session, grads_path=grads, quiz=bool(getattr(args, "quiz", False)))
+    try:
+        return run_tui(session, grads_path=grads, quiz=bool(getattr(args, "quiz", False)))
+    except Exception as exc:  # a crash of the debugger: one line, the traceback in a log
+        if os.environ.get("BPSTEP_DEBUG"):
+            raise
+        log = write_crash_log(exc)
+        where = f"the details are in {log}" if log else "set BPSTEP_DEBUG=1 for details"
+        _error(f"the debugger crashed ({type(exc).__name__}: {exc}); {where}")
+        return EXIT_FAILURE
+
+
+def crash_folder() -> Path:
+    """Where crash logs go: $XDG_CACHE_HOME/bpstep, or ~/.cache/bpstep."""
+    from pathlib import Path
+
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache) / "bpstep"
+
+
+def write_crash_log(exc: BaseException) -> Path | None:
+    """Write ``exc``'s traceback to a new log file (in ``crash_folder()``, else the temp folder);
+    returns its path, or None when no file could be written anywhere."""
+    import tempfile
+    import time
+    import traceback
+    from pathlib import Path
+
+    text = (
+        f"bpstep {_version()} crashed at {time.strftime('%Y-%m-%d %H:%M:%S')}\n"
+        f"command: {' '.join(sys.argv)}\n\n" + "".join(traceback.format_exception(exc))
+    )
+    name = f"crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    for folder in (crash_folder(), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / name
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from bpstep.engine.errors import ConfigError
 from bpstep.session import Session, build_config, load_session
@@ -75,36 +75,64 @@ def grads_session(args: argparse.Namespace, grads: str, time_limit: float | None
         code.close()
 
 
-def color_allowed(stream=None) -> bool:
-    """Colour and live progress only on a terminal, and never when NO_COLOR is set."""
+def is_terminal(stream: IO[str] | None = None) -> bool:
+    """Whether ``stream`` (stdout by default) is a terminal, not a pipe or a file."""
     stream = stream if stream is not None else sys.stdout
-    if os.environ.get("NO_COLOR"):
-        return False
     try:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
 
 
-def make_console(stderr: bool = False) -> Console:
-    """A Rich console that writes plain text (no ANSI codes) to pipes or when NO_COLOR is set.
+def color_allowed(stream: IO[str] | None = None) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set."""
+    return is_terminal(stream) and not os.environ.get("NO_COLOR")
 
-    Rich's console is imported here, not at the top: the debugger (``bpstep`` alone) builds its
-    session through this module and never prints with Rich.
+
+def make_console(stderr: bool = False) -> Console:
+    """A Rich console for a command's output.
+
+    On a terminal: as wide as the terminal, in colour unless NO_COLOR is set (Rich honours it).
+    In a pipe or a file: plain text with no ANSI codes and no wrapping (tables and rules are laid
+    out 100 columns wide, a long line stays one line). A reader that closes the pipe early
+    (``| head``) silences the console and the command ends normally (see ``_QuietOnBrokenPipe``).
+
+    Rich is imported here, not at the top: the debugger (``bpstep`` alone) builds its session
+    through this module and never prints with Rich.
     """
     from rich.console import Console
 
+    class _QuietOnBrokenPipe(Console):
+        def on_broken_pipe(self) -> None:
+            """The reader went away: print nothing more (Rich's own reaction is exit 1)."""
+            self.quiet = True
+            discard(self.file)
+
     stream = sys.stderr if stderr else sys.stdout
-    if color_allowed(stream):
-        return Console(stderr=stderr, highlight=False)
-    return Console(
+    if is_terminal(stream):
+        return _QuietOnBrokenPipe(stderr=stderr, highlight=False)
+    return _QuietOnBrokenPipe(
         stderr=stderr,
         highlight=False,
         color_system=None,
         force_terminal=False,
         no_color=True,
+        soft_wrap=True,
         width=max(100, _env_width()),
     )
+
+
+def discard(stream: IO[str] | None = None) -> None:
+    """Point ``stream`` (stdout by default) at /dev/null, so that nothing written later (Python's
+    own flush at exit included) fails on a pipe whose reader has gone."""
+    stream = stream if stream is not None else sys.stdout
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, stream.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
 
 
 def _env_width() -> int:

@@ -110,8 +110,10 @@ def run(args: argparse.Namespace) -> int:
         stop = session.step()
         if args.json:
             sys.stdout.write(json.dumps(stop_record(stop, session), ensure_ascii=False) + "\n")
-        else:
+        elif console is not None:
             _print_stop(console, stop, session)
+            if console.quiet:  # the reader of the output has gone (`bpstep trace | head`)
+                break
         problem = session.nonfinite_here()
         if problem:
             print(f"bpstep: trace stopped: {problem}", file=sys.stderr)

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bpstep.commands.common import color_allowed, make_console, session_from_args
+from bpstep.commands.common import is_terminal, make_console, session_from_args
 from bpstep.engine.errors import ConfigError
 from bpstep.session import RunReason, RunResult, save_session
+from bpstep.session.saveload import save_path
 from bpstep.session.watches import parse_watch
+
+EXIT_INTERRUPTED = 130  # as a shell reports a command ended by Ctrl-C (128 + SIGINT)
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.table import Table
@@ -61,24 +68,59 @@ def _fmt(x: float | None, pct: bool = False) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Train, print the table, save; exit 1 when a watch or a non-finite value stopped it."""
+    """Train, print the table, save; exit 1 when a watch or a non-finite value stopped it, 130
+    when Ctrl-C did (after saving where it stopped, with --save)."""
     epochs = positive_int(args.epochs, "--epochs")
     watches = [parse_watch(spec) for spec in args.watch]  # bad specs: usage errors, before work
+    # a save that cannot happen is found before the training, not after it
+    target = save_path(args.save) if args.save else None
     session = session_from_args(args)
     for w in watches:
+        if not isinstance(w, str):
+            w.check_layer(session.L)
         session.watches.add(w)
     console = make_console()
     console.print(describe(session))
     regularised = bool(session.network.l2)
     table = _table(regularised)
-    result = _train(session, epochs, table, regularised, console)
+    with ctrl_c_cancels() as cancel:
+        result = _train(session, epochs, table, regularised, console, cancel)
     console.print(table)
-    stopped = result is not None and result.reason is not RunReason.DONE
-    if result is not None and stopped:
+    reason = result.reason if result is not None else RunReason.DONE
+    if reason not in (RunReason.DONE, RunReason.CANCELLED) and result is not None:
         print(f"bpstep: training stopped: {result.message}", file=sys.stderr)
-    if args.save:
-        _save(session, args.save, stopped, console)
-    return 1 if stopped else 0
+    if target is not None:
+        _save(session, target, reason, console)
+    if reason is RunReason.CANCELLED:
+        st = session.stop
+        print(
+            f"bpstep: interrupted at epoch {st.epoch}, iteration {st.iteration + 1}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    return 0 if reason is RunReason.DONE else 1
+
+
+@contextlib.contextmanager
+def ctrl_c_cancels() -> Iterator[threading.Event]:
+    """While inside: the first Ctrl-C sets the event (a run checks it between two stops and
+    ends there, in a consistent state that can be saved); a second one interrupts at once."""
+    cancel = threading.Event()
+
+    def first(signum: int, frame: object) -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        cancel.set()
+
+    try:
+        previous = signal.signal(signal.SIGINT, first)
+    except ValueError:  # not the main thread (an embedding program): Ctrl-C as it was
+        yield cancel
+        return
+    try:
+        yield cancel
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _table(regularised: bool) -> Table:
@@ -96,8 +138,11 @@ def _table(regularised: bool) -> Table:
     return table
 
 
-def _train(session, epochs: int, table: Table, regularised: bool, console) -> RunResult | None:
-    """Run ``epochs`` epochs, one table row each, with a progress bar on a terminal."""
+def _train(
+    session, epochs: int, table: Table, regularised: bool, console, cancel: threading.Event
+) -> RunResult | None:
+    """Run ``epochs`` epochs, one table row each, with a progress bar on a terminal; until a
+    watch, a non-finite value or ``cancel`` (Ctrl-C) stops it."""
     result = None
     bar, task = _progress_bar(console, epochs)
     with bar or contextlib.nullcontext():
@@ -107,7 +152,7 @@ def _train(session, epochs: int, table: Table, regularised: bool, console) -> Ru
                 if bar is not None:
                     bar.update(task, completed=e + fraction, description=text)
 
-            result = session.run_epochs(1, progress=report if bar is not None else None)
+            result = session.run_epochs(1, report if bar is not None else None, cancel)
             if result.reason is not RunReason.DONE:
                 break
             _row(table, session.history[-1], regularised)
@@ -115,8 +160,8 @@ def _train(session, epochs: int, table: Table, regularised: bool, console) -> Ru
 
 
 def _progress_bar(console, epochs: int):
-    """A transient Rich progress bar on a terminal (None, None on a pipe or with NO_COLOR)."""
-    if not color_allowed():
+    """A transient Rich progress bar on a terminal, NO_COLOR or not (None, None on a pipe)."""
+    if not is_terminal():
         return None, None
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -132,19 +177,19 @@ def _progress_bar(console, epochs: int):
     return bar, bar.add_task("", total=epochs)
 
 
-def _save(session, target: str, stopped: bool, console) -> None:
-    """Save, and say where; after a stopped run, how to open the debugger right there."""
+def _save(session, target: Path, reason: RunReason, console) -> None:
+    """Save, and say where; after a stopped or interrupted run, how to open the debugger there."""
     saved = save_session(session, target)
     st = session.stop
-    where = (
-        f" at the stop where the run stopped ({st.id}, epoch {st.epoch}, iteration "
-        f"{st.iteration + 1})"
-        if stopped
-        else ""
-    )
+    where = {
+        RunReason.DONE: "",
+        RunReason.CANCELLED: " where the run was interrupted",
+    }.get(reason, " at the stop where the run stopped")
+    if where:
+        where += f" ({st.id}, epoch {st.epoch}, iteration {st.iteration + 1})"
     # soft_wrap: a path is never broken over lines, so it can be copied
     console.print(f"saved the session to {saved}{where}", markup=False, soft_wrap=True)
-    if stopped:
+    if reason is not RunReason.DONE:
         console.print(f"open it there with: bpstep --load {saved}", markup=False, soft_wrap=True)
 
 

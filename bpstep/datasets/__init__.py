@@ -18,12 +18,12 @@ User files: ``.npz`` (X, y), ``mnist.npz``, ``.csv``, and MNIST IDX files (see `
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from bpstep.datasets.builtin import load_digits, load_iris
 from bpstep.datasets.dataset import Dataset, check_fits
 from bpstep.datasets.files import ACCEPTED_FILES, load_file
+from bpstep.datasets.paths import expand_user, stat_or_none
 from bpstep.datasets.prepare import labels_to_targets
 from bpstep.datasets.toy import TOY_DATASETS, TOY_OPTIONS, load_toy
 from bpstep.engine.errors import DataError
@@ -90,7 +90,8 @@ def load_dataset(
         )
     base, colon, opts = spec.partition(":")
     key = base.strip().lower()
-    if key in BUILTIN_DATASETS and not Path(spec).expanduser().exists():
+    path = expand_user(spec)
+    if key in BUILTIN_DATASETS and stat_or_none(path) is None:
         kw: dict[str, Any] = {"seed": seed, "test_fraction": test_fraction, "n_train": n_train}
         if key in TOY_DATASETS:
             options = _parse_options(key, opts) if colon else {}
@@ -98,8 +99,9 @@ def load_dataset(
         if colon and opts.strip():
             raise DataError(f"{key}: unknown option {opts.strip()!r}; accepted: no options")
         return load_digits(**kw) if key == "digits" else load_iris(**kw)
-    path = Path(spec).expanduser()
-    looks_like_path = path.exists() or "/" in spec or "\\" in spec or "." in path.name
+    looks_like_path = (
+        stat_or_none(path) is not None or "/" in spec or "\\" in spec or "." in path.name
+    )
     if not looks_like_path:
         raise DataError(
             f"unknown dataset {spec!r}; expected a built-in name ({', '.join(BUILTIN_DATASETS)}) "

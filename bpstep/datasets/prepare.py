@@ -89,11 +89,27 @@ def encode_targets(y: np.ndarray, source: str):
             return _classification(
                 np.argmax(yf, axis=1), [str(j) for j in range(k)], source, k_declared=k
             )
-        return "regression", None, None, yf.reshape(n, -1)
+        return "regression", None, None, _regression_targets(yf.reshape(n, -1), source)
     if y.dtype.kind in "biu" or np.all(yf == np.round(yf)):
         classes_raw, labels = np.unique(yf if y.dtype.kind == "f" else y, return_inverse=True)
         return _classification(labels, [_class_name(c) for c in classes_raw], source)
-    return "regression", None, None, yf.reshape(n, 1)
+    return "regression", None, None, _regression_targets(yf.reshape(n, 1), source)
+
+
+# regression targets beyond this make the squared error (a − y)² overflow a float64 (~1.8e308)
+TARGET_LIMIT = 1e150
+
+
+def _regression_targets(targets: np.ndarray, source: str) -> np.ndarray:
+    """Regression targets, refused when they are too large for any cost to be computed."""
+    peak = float(np.max(np.abs(targets))) if targets.size else 0.0
+    if peak > TARGET_LIMIT:
+        raise DataError(
+            f"{source}: the regression targets y reach {peak:.3g}; their squared errors would "
+            f"overflow float64 (NaN costs at any learning rate): expected targets within "
+            f"±{TARGET_LIMIT:.0e} (rescale them, e.g. divide by their largest value)"
+        )
+    return targets
 
 
 def _classification(labels, classes, source, k_declared=None):
@@ -164,8 +180,15 @@ def _columns(rows: np.ndarray) -> np.ndarray:
     return out
 
 
-def _scale(X_train, X_test, scaling, scale_value):
-    """Scale columns-are-samples arrays in place with the TRAINING set's statistics."""
+def _scale(X_train, X_test, scaling, scale_value, source: str) -> None:
+    """Scale columns-are-samples arrays in place with the TRAINING set's statistics.
+
+    When a feature's mean or σ overflows (values beyond ~1e154: their squares, or their sum, do
+    not fit in a float64) it is standardised as x / s_j, s_j the feature's largest |x| in the
+    training set, which gives the same (x − μ)/σ for finite data of any size (even ±1e308);
+    DataError when a scaled value is still not finite (a test value far outside the training
+    set's range, or a divisor of 0).
+    """
     if scaling == "none":
         return
     if scaling == "divide":
@@ -175,14 +198,36 @@ def _scale(X_train, X_test, scaling, scale_value):
         for X in (X_train, X_test):
             if X is not None:
                 X /= s
-        return
-    mu = X_train.mean(axis=1, keepdims=True)
-    sigma = X_train.std(axis=1, keepdims=True)
-    sigma[sigma < 1e-12] = 1.0  # a constant feature stays 0 rather than dividing by 0
-    for X in (X_train, X_test):
-        if X is not None:
-            X -= mu
-            X /= sigma
+    else:
+        with np.errstate(all="ignore"):  # overflow is looked for, not warned about
+            mu, sigma = _statistics(X_train)
+            if not (np.isfinite(mu).all() and np.isfinite(sigma).all()):
+                peak = np.max(np.abs(X_train), axis=1, keepdims=True)
+                peak[peak == 0] = 1.0
+                for X in (X_train, X_test):
+                    if X is not None:
+                        X /= peak
+                mu, sigma = _statistics(X_train)
+            for X in (X_train, X_test):
+                if X is not None:
+                    X -= mu
+                    X /= sigma
+    for X, which in ((X_train, "training"), (X_test, "test")):
+        if X is not None and not np.isfinite(X).all():
+            feature = int(np.argwhere(~np.isfinite(X))[0][0])
+            raise DataError(
+                f"{source}: feature {feature} of the {which} set cannot be scaled to finite "
+                f"numbers ({scaling}: values too far outside the training set's range); "
+                "expected values of a similar size in the training and test sets"
+            )
+
+
+def _statistics(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """μ and σ of each feature (row); σ = 1 for a constant feature, which then stays 0."""
+    mu = X.mean(axis=1, keepdims=True)
+    sigma = X.std(axis=1, keepdims=True)
+    sigma[sigma < 1e-12] = 1.0
+    return mu, sigma
 
 
 def _check_finite(X: np.ndarray, source: str, what: str = "X") -> None:
@@ -243,7 +288,7 @@ def build_dataset(
         train_idx = _subset(train_idx, class_labels, n_train, name, rng)
     Xtr = _columns(X_all[train_idx])
     Xte = _columns(X_all[test_idx]) if test_idx.size else None
-    _scale(Xtr, Xte, scaling, scale_value)
+    _scale(Xtr, Xte, scaling, scale_value, source)
     if task == "classification":
         k = len(found_classes)
         l_tr, l_te = labels[train_idx], labels[test_idx] if test_idx.size else None
@@ -280,25 +325,36 @@ def _join_given_test(X, y, test, source: str) -> tuple[np.ndarray, np.ndarray, i
     """(X and the given test samples below it, the same for y, the number of test samples)."""
     if test is None:
         return X, y, 0
-    Xt = np.asarray(test[0])
-    Xt = Xt.reshape(Xt.shape[0], -1)
+    Xt, yt = np.asarray(test[0]), np.asarray(test[1])
+    if Xt.ndim == 0 or yt.ndim == 0:
+        raise DataError(f"{source}: the test set is a single number; expected one row per sample")
     if Xt.dtype.kind not in "biuf":
         raise DataError(f"{source}: X_test has dtype {Xt.dtype}; expected numbers")
-    yt = np.asarray(test[1])
     if Xt.shape[0] != yt.shape[0]:
         raise DataError(
             f"{source}: the test set has {Xt.shape[0]} samples but {yt.shape[0]} labels; "
             "expected one label per sample"
         )
+    if not Xt.shape[0]:
+        return X, y, 0
+    Xt = Xt.reshape(Xt.shape[0], -1)
     if Xt.shape[1] != X.shape[1]:
         raise DataError(
             f"{source}: test samples have {Xt.shape[1]} features but training samples "
             f"{X.shape[1]}; expected the same"
         )
+    if _squeezed(yt).shape[1:] != _squeezed(y).shape[1:]:
+        raise DataError(
+            f"{source}: the test labels have shape {yt.shape} but the training labels "
+            f"{y.shape}; expected labels (or targets) of the same form"
+        )
     _check_finite(Xt, source, "X_test")
-    if not Xt.shape[0]:
-        return X, y, 0
-    return np.concatenate([X, Xt]), np.concatenate([y, yt]), Xt.shape[0]
+    return np.concatenate([X, Xt]), np.concatenate([_squeezed(y), _squeezed(yt)]), Xt.shape[0]
+
+
+def _squeezed(y: np.ndarray) -> np.ndarray:
+    """Labels of shape (n, 1) as (n,): both are one label per sample."""
+    return y[:, 0] if y.ndim == 2 and y.shape[1] == 1 else y
 
 
 def _named_classes(y_all, labels, found, classes: list[str]):

@@ -31,6 +31,7 @@ from bpstep.session.breakpoints import EPOCH_END, BreakpointSet
 from bpstep.session.config import SessionConfig
 from bpstep.session.history import HISTORY_BUDGET, HISTORY_STOPS, Checkpoint, CheckpointStore
 from bpstep.session.quiz import QuizScore
+from bpstep.session.sizing import check_network
 from bpstep.session.state import (
     EpochRecord,
     Halt,
@@ -71,6 +72,8 @@ class Session:
         self.dataset = dataset
         sizes = config.sizes_for(dataset.n_features, dataset.n_outputs)
         check_fits(dataset, sizes)
+        n_samples = max(dataset.n_train, dataset.n_test)
+        check_network(sizes, config.activation, config.batch_size, n_samples, config.optimizer)
         self.network = Network(
             sizes,
             activation=config.activation,
@@ -132,6 +135,10 @@ class Session:
             perm = np.random.default_rng([self.config.seed, epoch]).permutation(self.n_train)
             self._perms = {epoch: perm}
         return perm[i * self.batch_size : (i + 1) * self.batch_size]
+
+    def batch_of(self, g: int) -> np.ndarray:
+        """Indices into the training set of iteration g's batch (fixed by the seed and g)."""
+        return self._batch_indices(g)
 
     @property
     def batch_indices(self) -> np.ndarray:

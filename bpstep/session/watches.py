@@ -22,6 +22,16 @@ from bpstep.notation import sup
 from bpstep.session.units import SATURATED_FPRIME, dead, saturated
 
 
+def check_layer(spec: str, layer: int | None, L: int) -> None:
+    """ConfigError when a watch is on a layer the network does not have (it could never fire):
+    it must be on one of m = 1..L, or on every layer."""
+    if layer is not None and layer > L:
+        raise ConfigError(
+            f"the watch {spec} is on layer m = {layer}, but the network has layers "
+            f"m = 1..{L}; give one of them, or no layer to watch every layer"
+        )
+
+
 @dataclass
 class NormWatch:
     """Stops a run when ‖tensor^m‖ (Frobenius) leaves [below, above] at a backward stop.
@@ -64,6 +74,10 @@ class NormWatch:
         bounds += [f">{self.above:g}"] if self.above is not None else []
         return f"‖{sym}{m}‖" + " or ".join(bounds)
 
+    def check_layer(self, L: int) -> None:
+        """ConfigError when the watch is on a layer the network does not have."""
+        check_layer(self.spec, self.layer, L)
+
     def check(self, layer: int, value: np.ndarray) -> str | None:
         if self.layer is not None and layer != self.layer:
             return None
@@ -99,6 +113,10 @@ class UnitWatch:
         """For a screen, e.g. saturated¹>3 or dead units (every layer)."""
         m = sup(self.layer) if self.layer else "ᵐ"
         return f"{self.kind}{m}" + (f">{self.more_than}" if self.more_than else "")
+
+    def check_layer(self, L: int) -> None:
+        """ConfigError when the watch is on a layer the network does not have."""
+        check_layer(self.spec, self.layer, L)
 
     def check(self, layer: int, z: np.ndarray, a: np.ndarray, activation: str) -> str | None:
         if self.layer is not None and layer != self.layer:

@@ -20,6 +20,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Footer, ProgressBar, Static
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from bpstep.engine.errors import BpstepError
 from bpstep.engine.gradcheck import gradcheck
@@ -27,6 +28,7 @@ from bpstep.notation import tensor_label, with_cost_symbol
 from bpstep.session import (
     Phase,
     RunReason,
+    RunResult,
     Session,
     StopId,
     load_session,
@@ -57,6 +59,7 @@ from .widgets.tensor_view import TensorView
 from .widgets.user_grads import UserGradsPanel
 
 REPAINT_INTERVAL = 0.1
+ERROR_HOLD = 4.0  # seconds an error stays in the message pane before a run's progress
 ERROR_STYLE = "bold #e06c75"
 STOP_STYLE = "bold #e5c07b"
 
@@ -81,6 +84,7 @@ class BpstepApp(App[int]):
 
     def __init__(self, session: Session, grads_path: str | None = None, quiz: bool = False) -> None:
         super().__init__()
+        self.crash: BaseException | None = None  # what ended the app, if anything did
         self.session = session
         self.viewed_layer: int | None = None  # None: follow the stop's layer
         self.tensor_name = "W"
@@ -89,6 +93,12 @@ class BpstepApp(App[int]):
         self.precision = 4
         self.running = False
         self._cancel = threading.Event()
+        # the run going on: its worker, kind and target (the last epoch, for "epochs"), so that
+        # a save or a load can pause it and continue it; _pausing: a pause, not escape
+        self._run_job: Worker[RunResult | None] | None = None
+        self._run_plan: tuple[str, int] = ("phase", 1)
+        self._pausing = False
+        self._error_shown_until = 0.0
         self._last_paint = 0.0
         self._run_started = (0.0, 0)
         self.grads = GradsChecker(self, grads_path, self.grads_time_limit) if grads_path else None
@@ -227,6 +237,9 @@ class BpstepApp(App[int]):
 
     def error(self, text: str) -> None:
         self.say(f"error: {text}", ERROR_STYLE)
+        # a run's progress does not write over an error for a while (a failed save or load
+        # during a run, which goes on)
+        self._error_shown_until = time.monotonic() + ERROR_HOLD
 
     # ------------------------------------------------------------------ stepping
     def action_step(self) -> None:
@@ -279,10 +292,57 @@ class BpstepApp(App[int]):
         bar.display = kind in ("epoch", "epochs")
         self.say(f"running ({kind})… escape cancels")
         self._run_started = (time.perf_counter(), len(self.session.history))
-        self._run_worker(kind, n)
+        self._launch(kind, n)
+
+    def _launch(self, kind: str, n: int) -> None:
+        s = self.session
+        # "epochs" ends at the end of epoch `last` (1-based) wherever it is paused; the other
+        # kinds end at the end of the phase, iteration or epoch they were started in
+        g = s.index // s.stops_per_iteration
+        last = g // s.iterations_per_epoch + n if kind == "epochs" else n
+        self._run_plan = (kind, last)
+        self._run_job = self._run_worker(kind, n)
+
+    async def _pause_run(self) -> tuple[str, int] | None:
+        """Stop the run between two stops and wait for its worker, so that the session holds
+        still (a save of it then names the state it holds); returns what ``_resume_run`` needs
+        to continue it, or None when no run was going (or it ended meanwhile)."""
+        job = self._run_job
+        if not self.running or job is None:
+            return None
+        self._pausing = True
+        self._cancel.set()
+        try:
+            await job.wait()
+        except (WorkerCancelled, WorkerFailed):
+            return None
+        finally:
+            self._pausing = False
+        result = job.result
+        if result is None or result.reason is not RunReason.CANCELLED:
+            return None  # it ended on its own: its RunFinished message says how
+        self.running = False
+        self._hide_progress()
+        return self._run_plan
+
+    def _hide_progress(self) -> None:
+        self.query_one("#progress").display = False
+        self.refresh_view()
+
+    def _resume_run(self, plan: tuple[str, int]) -> None:
+        kind, last = plan
+        s = self.session
+        g = s.index // s.stops_per_iteration
+        n = last - g // s.iterations_per_epoch if kind == "epochs" else last
+        if n <= 0:
+            return
+        self.running = True
+        self._cancel.clear()
+        self.query_one("#progress").display = kind in ("epoch", "epochs")
+        self._launch(kind, n)
 
     @work(thread=True, exclusive=True, group="run")
-    def _run_worker(self, kind: str, n: int) -> None:
+    def _run_worker(self, kind: str, n: int) -> RunResult | None:
         s = self.session
 
         def progress(fraction: float, text: str) -> None:
@@ -297,19 +357,22 @@ class BpstepApp(App[int]):
                 result = runs[kind](progress, self._cancel)
             else:
                 result = s.run_epochs(n, progress, self._cancel)
-            self.post_message(RunFinished(result.reason, result.message))
         except BpstepError as exc:
             self.post_message(RunFinished("error", str(exc)))
+            return None
+        if not (self._pausing and result.reason is RunReason.CANCELLED):
+            self.post_message(RunFinished(result.reason, result.message))
+        return result
 
     def _show_progress(self, fraction: float, text: str) -> None:
         self.query_one("#progress", ProgressBar).update(progress=100 * fraction)
-        self.say(f"{text} … escape cancels")
+        if time.monotonic() >= self._error_shown_until:
+            self.say(f"{text} … escape cancels")
         self.query_one(CostsView).show(self.session)
 
     def on_run_finished(self, message: RunFinished) -> None:
         self.running = False
-        self.query_one("#progress").display = False
-        self.refresh_view()
+        self._hide_progress()
         reason, text = message.reason, message.text
         if reason == RunReason.DONE:
             self.say(self._run_summary())
@@ -383,6 +446,8 @@ class BpstepApp(App[int]):
                 return
             try:
                 watch = parse_watch(spec)
+                if not isinstance(watch, str):
+                    watch.check_layer(self.session.L)
             except BpstepError as exc:
                 self.error(str(exc))
                 return
@@ -564,27 +629,41 @@ class BpstepApp(App[int]):
         self.say(error or f"reloaded {self.grads.path}", ERROR_STYLE if error else "")
 
     # ------------------------------------------------------------------ save and load
-    def action_save(self) -> None:
+    async def action_save(self) -> None:
+        """Save the session; a run going on is paused for it (the file holds the stop it names)
+        and goes on afterwards."""
+        plan = await self._pause_run()
+        if plan is not None:
+            self.say(f"run paused at {self._where()} to save")
+
         def got(path: str | None) -> None:
-            if not path:
-                return
-            try:
-                saved = save_session(self.session, path)
-            except (BpstepError, OSError) as exc:
-                self.error(str(exc))
-                return
-            self.say(f"saved to {saved}")
+            if path:
+                try:
+                    saved = save_session(self.session, path)
+                except (BpstepError, OSError) as exc:
+                    self.error(str(exc))
+                else:
+                    more = "; the run goes on" if plan is not None else ""
+                    self.say(f"saved to {saved} ({self._where()}){more}")
+            if plan is not None:
+                self._resume_run(plan)
 
         self.push_screen(PromptScreen("Save the session to (.npz):", "bpstep-session.npz"), got)
 
-    def action_load(self) -> None:
+    async def action_load(self) -> None:
+        """Load a session in place of this one; a run going on is paused meanwhile, and ends
+        with the session it was training when the load succeeds."""
+        plan = await self._pause_run()
+
         def got(path: str | None) -> None:
-            if not path:
-                return
             try:
-                session = load_session(Path(path))
+                session = load_session(Path(path)) if path else None
             except (BpstepError, OSError) as exc:
                 self.error(str(exc))
+                session = None
+            if session is None:
+                if plan is not None:
+                    self._resume_run(plan)
                 return
             session.extra_checks = self.session.extra_checks
             self.session = session
@@ -593,9 +672,14 @@ class BpstepApp(App[int]):
                 self.grads.forget()
             self.viewed_layer = None
             self.refresh_view()
-            self.say(f"loaded {path}")
+            stopped = " (the run on the session before it was stopped)" if plan else ""
+            self.say(f"loaded {path}{stopped}")
 
         self.push_screen(PromptScreen("Load a session from:", "bpstep-session.npz"), got)
+
+    def _where(self) -> str:
+        st = self.session.stop
+        return f"stop {st.index}, epoch {st.epoch}, iteration {st.iteration + 1}"
 
     async def action_quit(self) -> None:
         """Quit at once: a check stuck in the learner's endless loop is stopped, not waited for."""
@@ -607,13 +691,23 @@ class BpstepApp(App[int]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
+    def _handle_exception(self, error: Exception) -> None:
+        """An exception nothing handled (Textual 8's hook for them): the app exits, and
+        ``run_tui`` raises it for the command line to log, instead of Textual printing its
+        traceback over the terminal and the process exiting 0."""
+        self.crash = error
+        super()._handle_exception(error)
+        self._exit_renderables.clear()
+
 
 def run_tui(session: Session, grads_path: str | None = None, quiz: bool = False) -> int:
-    """Run the debugger on ``session``; returns the exit status."""
+    """Run the debugger on ``session``; returns the exit status, or raises what crashed it."""
     app = BpstepApp(session, grads_path, quiz)
     try:
         app.run()
     finally:
         if app.grads is not None:
             app.grads.finish()  # the process running the learner's code, the prints' log
-    return 0
+    if app.crash is not None:
+        raise app.crash
+    return app.return_code or 0

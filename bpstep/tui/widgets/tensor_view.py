@@ -171,9 +171,11 @@ class TensorView(Vertical):
                 more.append("  non-finite among them!", style="bold magenta")
         for _ in range(possible - len(shown) - 1):
             listing.add_row("")
-        self.query_one("#tensor-list", Static).update(
-            Group(listing, more), layout=possible != self._rows
-        )
+        # always 1 + `possible` lines: the last is "+ N more" (blank), or a tensor's row when a
+        # layer has exactly `possible` of them (one line more would be laid out or not,
+        # depending on the stop shown when the screen was last laid out)
+        parts = [listing] if len(shown) >= possible else [listing, more]
+        self.query_one("#tensor-list", Static).update(Group(*parts), layout=possible != self._rows)
         self._rows = possible
         return possible
 
