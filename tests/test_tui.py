@@ -631,7 +631,7 @@ async def test_each_stop_shows_what_it_computed_until_a_tensor_is_picked():
         assert app.tensor_name == "delta"
         await pilot.press("tab")  # δ² → ∂Ĵ/∂W², and it stays while stepping
         assert app.tensor_name == "grad_W" and not app.follow_tensor
-        assert "showing ∂Ĵ/∂Wᵐ at every stop" in text_of(app, "#message")
+        assert "showing ∂Ĵ/∂W² (∂Ĵ/∂Wᵐ at every stop)" in text_of(app, "#message")
         await pilot.press("n")
         assert app.tensor_name == "grad_W" and app.session.stop.layer == 1
         await pilot.press("l")

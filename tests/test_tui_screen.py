@@ -3,12 +3,16 @@ at 80×24, no stale text. Each test drives the app as a user does (Pilot) and re
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from bpstep.session import Session, build_config
 from bpstep.tui.app import BpstepApp
 
 SIZES = [(80, 24), (140, 40), (200, 60)]
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def make_app(preset: str = "xor", grads: str | None = None, **kw) -> BpstepApp:
@@ -37,3 +41,158 @@ async def test_no_color_gives_a_working_monochrome_screen(monkeypatch, preset, s
         text = screen_text(app)
         assert "layer m =" in text and "Traceback" not in text
     assert app.return_code in (0, None)
+
+
+def text_of(app: BpstepApp, selector: str) -> str:
+    """The text inside one pane's region of the screen."""
+    region = app.screen.query_one(selector).region
+    lines = screen_lines(app)[region.y : region.y + region.height]
+    return "\n".join(line[region.x : region.x + region.width] for line in lines)
+
+
+async def answer(app: BpstepApp, pilot, key: str, value: str) -> None:
+    await pilot.press(key)
+    await pilot.pause()
+    app.screen.query_one("#prompt-input").value = value
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def wait_for_run(app: BpstepApp, pilot) -> None:
+    for _ in range(200):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not app.running:
+            return
+    raise AssertionError("the run never finished")
+
+
+async def test_each_tab_says_which_tensor_is_now_shown():
+    app = make_app("xor")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press(*["n"] * 5)  # backward m = 1: δ¹
+        await pilot.press("tab")
+        assert "showing ∂Ĵ/∂W¹" in text_of(app, "#message")
+        await pilot.press("tab")
+        message = text_of(app, "#message")
+        assert app.tensor_name == "grad_b"
+        assert "showing ∂Ĵ/∂b¹" in message and "∂Ĵ/∂W" not in message
+
+
+async def test_clearing_the_watches_clears_the_watch_message_from_the_equation_pane():
+    app = make_app("vanishing")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await answer(app, pilot, "w", "delta:1<1e-2")
+        await answer(app, pilot, "t", "1")
+        await wait_for_run(app, pilot)
+        assert "fell below" in text_of(app, "#equation")
+        await pilot.press("W")
+        await pilot.pause()
+        assert "fell below" not in text_of(app, "#equation")
+        assert "δ¹ = f′(z¹)" in text_of(app, "#equation")  # the equation itself stays
+
+
+async def test_clearing_the_breakpoints_clears_the_breakpoint_message():
+    app = make_app("xor")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("n", "n", "b", "p", "p")
+        await pilot.press("u")  # runs through the update, stops at the breakpoint
+        await wait_for_run(app, pilot)
+        assert "breakpoint" in text_of(app, "#equation")
+        await pilot.press("B")
+        await pilot.pause()
+        assert "breakpoint" not in text_of(app, "#equation")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_watch_prompt_shows_its_whole_question(size):
+    app = make_app("xor")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("w")
+        await pilot.pause()
+        text = " ".join(screen_text(app).split())  # a wrapped question reads the same
+        assert "Watch (delta<1e-3, grad_W:2>10, cost = training cost rising):" in text.replace(
+            "│ │", ""
+        )
+
+
+CUT_NUMBER = re.compile(r"[-+0-9.e]…")  # a number cut short: -0.000…, 3.62e-…
+
+
+def cut_numbers(app: BpstepApp) -> list[str]:
+    """The lines of the screen holding a number cut to an ellipsis."""
+    return [line for line in screen_lines(app) if CUT_NUMBER.search(line)]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("preset", ["xor", "digits"])
+async def test_no_number_is_ever_cut_to_an_ellipsis(size, preset):
+    app = make_app(preset)
+    async with app.run_test(size=size) as pilot:
+        for _ in range(app.session.stops_per_iteration):  # every stop of an iteration
+            await pilot.press("n")
+            for key in ("tab", "tab", "{", "l"):  # other tensors, all samples, and back
+                await pilot.pause()
+                assert not cut_numbers(app), (app.session.stop.id, key, cut_numbers(app))
+                await pilot.press(key)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (140, 40)])
+async def test_the_grads_tables_are_never_cut(size):
+    grads = str(EXAMPLES / "grads_bug_missing_fprime.py")
+    app = make_app("xor", grads)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press(*["n"] * 5)  # backward m = 1, where hidden_delta is wrong
+        for _ in range(100):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            if not app.grads.busy:
+                break
+        panel = app.query_one("#grads")
+        assert "disagree" in text_of(app, "#grads")
+        assert not cut_numbers(app)
+        # the tables are all there: scrolling the pane to its end shows the engine's
+        panel.scroll_end(animate=False)
+        await pilot.pause()
+        assert "engine" in text_of(app, "#grads")
+
+
+async def test_at_80x24_the_equation_keeps_its_shapes_line():
+    app = make_app("xor")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*["n"] * 5)  # δ¹ = f′(z¹) ⊙ (W²)ᵀ δ²;   ∂Ĵ/∂W¹ = (1/4) δ¹ (a⁰)ᵀ
+        await pilot.pause()
+        eq = text_of(app, "#equation")
+        assert "δ¹ = f′(z¹) ⊙ (W²)ᵀ δ²" in eq and "(3×4) = (3×4) ⊙ (3×1)(1×4)" in eq
+        assert "∂Ĵ/∂W¹ = (1/4) δ¹ (a⁰)ᵀ" in eq and "(3×2) = (3×4)(4×2)" in eq
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_footer_always_shows_help_and_quit_whole(size):
+    app = make_app("xor")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        footer = screen_lines(app)[-1]
+        assert "? help" in footer and "q quit" in footer
+        assert "n step" in footer
+        # every key shown is whole: each label is one the key table gives
+        labels = {"tensor", "step", "back", "phase", "update", "epoch", "train N", "break"}
+        labels |= {"check", "save", "help", "quit", "palette"}
+        words = re.findall(r"(?:\^?\w|\?) ((?:train N)|\w+)", footer)
+        assert words and all(w in labels for w in words), footer
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_phase_strip_is_one_line_with_the_lit_phase_whole(size):
+    app = make_app("xor")
+    async with app.run_test(size=size) as pilot:
+        for _ in range(6):  # forward, forward, cost, backward, backward, update
+            await pilot.press("n")
+            await pilot.pause()
+            first = text_of(app, "#network").splitlines()[1]
+            phase = app.session.stop.phase.value
+            assert re.search(r"\bcost\b", first), first  # all four on the first line
+            assert re.search(r"(upd|update)\b", first), first
+            short = {"forward": "fwd", "cost": "cost", "backward": "back", "update": "upd"}
+            assert phase in first or short[phase] in first

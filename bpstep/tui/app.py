@@ -19,7 +19,7 @@ from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 
 from bpstep.engine.errors import BpstepError
 from bpstep.engine.gradcheck import gradcheck
@@ -42,6 +42,7 @@ from .screens.help import HelpScreen
 from .screens.prompt import PromptScreen
 from .widgets.costs import CostsView
 from .widgets.equation import EquationView
+from .widgets.footer import FittingFooter
 from .widgets.heatmap import Heatmap
 from .widgets.input_view import InputView
 from .widgets.network_view import NetworkView, armed
@@ -83,6 +84,8 @@ class BpstepApp(App[int]):
         self._cancel = threading.Event()
         self._last_paint = 0.0
         self._run_started = (0.0, 0)
+        self._halted: tuple[int, str] | None = None  # (stop index, RunReason) of the last halt
+        self._message_cleared_at = -1  # the stop whose halt message W or B made stale
         self.grads = GradsChecker(self, grads_path, self.grads_time_limit) if grads_path else None
 
     # ------------------------------------------------------------------ layout
@@ -98,7 +101,7 @@ class BpstepApp(App[int]):
                 yield UserGradsPanel(id="grads", classes="pane")
                 yield Static(id="message", classes="pane")
                 yield ProgressBar(id="progress", show_eta=False)
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         titles = {"network": "network", "costs": "cost", "input": "input", "equation": "equation"}
@@ -125,7 +128,8 @@ class BpstepApp(App[int]):
     def refresh_view(self) -> None:
         s = self.session
         self.query_one(NetworkView).show(s, self.layer)
-        self.query_one(EquationView).show(s)
+        message = s.stop.message if s.stop.index != self._message_cleared_at else None
+        self.query_one(EquationView).show(s, message)
         self.query_one("#tensors").border_title = f"layer m = {self.layer}"
         new = s.computed(self.layer)
         findings = self.grads.at(s) if self.grads is not None else None
@@ -241,6 +245,8 @@ class BpstepApp(App[int]):
 
     def on_run_finished(self, message: RunFinished) -> None:
         self.running = False
+        self._halted = (self.session.stop.index, message.reason)
+        self._message_cleared_at = -1
         self.query_one("#progress").display = False
         self.refresh_view()
         reason, text = message.reason, message.text
@@ -276,7 +282,7 @@ class BpstepApp(App[int]):
     def action_cancel(self) -> None:
         if self.running:
             self._cancel.set()
-        elif self.query_one(Heatmap).has_focus:
+        elif self.query_one(TensorView).has_focus_within:
             self.set_focus(None)
 
     # ------------------------------------------------------------------ breakpoints, checks
@@ -307,6 +313,7 @@ class BpstepApp(App[int]):
 
     def action_clear_breakpoints(self) -> None:
         self.session.breakpoints.clear()
+        self._clear_halt_message(RunReason.BREAKPOINT)
         self.say("all breakpoints cleared")
         self.refresh_view()
 
@@ -333,8 +340,15 @@ class BpstepApp(App[int]):
     def action_clear_watches(self) -> None:
         self.session.watches.norms.clear()
         self.session.watches.cost_rising = False
+        self._clear_halt_message(RunReason.WATCH)
         self.say("watches cleared (the non-finite watch is always on)")
         self.refresh_view()
+
+    def _clear_halt_message(self, reason: RunReason) -> None:
+        """The equation pane stops showing why the run halted here once that (a watch, a
+        breakpoint) has been cleared."""
+        if self._halted == (self.session.stop.index, reason):
+            self._message_cleared_at = self.session.stop.index
 
     def action_gradcheck(self) -> None:
         s = self.session
@@ -355,10 +369,10 @@ class BpstepApp(App[int]):
 
     # ------------------------------------------------------------------ view
     def _pin_tensor(self, name: str) -> None:
-        """Show ``name`` from now on, instead of following what each stop computes."""
-        if self.follow_tensor:
-            shown = tensor_label(name)
-            self.say(f"showing {shown} at every stop; l follows each stop's new tensors again")
+        """Show ``name`` from now on, instead of following what each stop computes (the message
+        names the tensor now shown, at each tab)."""
+        here, every = tensor_label(name, self.layer), tensor_label(name)
+        self.say(f"showing {here} ({every} at every stop); l follows each stop's new tensors")
         self.follow_tensor = False
         self.tensor_name = name
         self.refresh_view()
@@ -401,10 +415,9 @@ class BpstepApp(App[int]):
         self.refresh_view()
 
     def action_cursor_mode(self) -> None:
-        hm = self.query_one(Heatmap)
-        if hm.display:
-            hm.focus()
-            self.say("arrows move the cursor; escape leaves")
+        said = self.query_one(TensorView).focus_view()
+        if said:
+            self.say(said)
 
     def on_key(self, event) -> None:
         if self.query_one(Heatmap).has_focus and event.key in ("up", "down", "left", "right"):

@@ -1,20 +1,51 @@
-"""The equation applied at this stop, in the lesson's notation, with this layer's shapes."""
+"""The equation applied at this stop, in the lesson's notation, with this layer's shapes.
+
+A wide pane writes the equation on one line and its shapes on the next; a narrow one (80×24)
+writes each part of the equation over its own shapes (``δ¹ = …`` then ``(3×4) = …``), so that
+the shapes line is never pushed out of the pane.
+"""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.text import Text
 from textual.widgets import Static
 
 from bpstep.notation import equation
 
+EQUATION_STYLE, SHAPES_STYLE, MESSAGE_STYLE = "bold #e5c07b", "#abb2bf", "bold #e06c75"
+SEPARATOR = ";   "
+
+
+def _lines(text: str, width: int) -> int:
+    """Lines ``text`` takes folded at ``width`` cells."""
+    return max(1, -(-cell_len(text) // max(1, width)))
+
 
 class EquationView(Static):
-    def show(self, session) -> None:
+    def show(self, session, message: str | None = None) -> None:
+        """The stop's equation and shapes, then ``message`` (why a run stopped here)."""
+        self._last = (session, message)
         eq, shapes = equation(session.stop.event, session.network)
-        lines = [Text(eq, style="bold #e5c07b"), Text(shapes, style="#abb2bf")]
-        if session.stop.message:
-            lines.append(Text(session.stop.message, style="bold #e06c75"))
-        # a layout pass only when the number of lines changes (a message appears or goes)
-        self.update(Group(*lines), layout=len(lines) != getattr(self, "_lines", None))
-        self._lines = len(lines)
+        width = self.content_size.width or 10_000
+        pairs = [(eq, shapes)]
+        if max(cell_len(eq), cell_len(shapes)) > width:
+            parts, part_shapes = eq.split(SEPARATOR), shapes.split(SEPARATOR)
+            if len(parts) == len(part_shapes):
+                pairs = list(zip(parts, part_shapes, strict=True))
+        lines: list[Text] = []
+        for e, s in pairs:
+            lines += [Text(e.strip(), style=EQUATION_STYLE), Text(s.strip(), style=SHAPES_STYLE)]
+        if message:
+            lines.append(Text(message, style=MESSAGE_STYLE))
+        height = sum(_lines(line.plain, width) for line in lines)
+        # a layout pass only when the pane's height changes (a message appears or goes)
+        self.update(Group(*lines), layout=False)
+        if height != getattr(self, "_height", None):
+            self.styles.height = height + 2  # and the border
+            self._height = height
+
+    def on_resize(self) -> None:
+        if getattr(self, "_last", None) is not None:
+            self.show(*self._last)

@@ -19,6 +19,29 @@ TINY = {"input": "in", "sigmoid": "σ", "tanh": "th", "relu": "re", "leaky_relu"
         "identity": "id", "softmax": "sm"}  # fmt: skip
 
 
+PHASE_NAMES = (
+    {p: p.value for p in PHASES},
+    {Phase.FORWARD: "fwd", Phase.COST: "cost", Phase.BACKWARD: "back", Phase.UPDATE: "upd"},
+)
+LIT = "bold black on #e5c07b"
+
+
+def phase_strip(lit: Phase, width: int) -> Text:
+    """forward → cost → backward → update on one line, the stop's phase lit: the long names
+    with room around the arrows when they fit ``width``, else closer, else shortened (fwd →
+    cost → back → upd at 80×24). The lit phase keeps a space each side, so it reads as a box."""
+    for names in PHASE_NAMES:
+        for arrow in (" → ", "→"):
+            strip = Text(no_wrap=True, overflow="crop")
+            for i, phase in enumerate(PHASES):
+                if i:
+                    strip.append(arrow, style="dim")
+                strip.append(f" {names[phase]} ", style=LIT if phase is lit else "dim")
+            if strip.cell_len <= width:
+                return strip
+    return strip
+
+
 def _columns(net, layout: str) -> list[tuple[str, str, str]]:
     """(title, size, activation) of each column a⁰..aᴸ: "full", or "compact" and "tiny" for
     deep nets in narrow panes."""
@@ -87,15 +110,10 @@ class NetworkView(Static):
 
     def show(self, session, viewed_layer: int) -> None:
         stop = session.stop
-        strip = Text()
-        for i, phase in enumerate(PHASES):
-            if i:
-                strip.append(" → ", style="dim")
-            lit = stop.phase is phase
-            strip.append(f" {phase.value} ", style="bold black on #e5c07b" if lit else "dim")
+        room = self.content_size.width or 10_000
+        strip = phase_strip(stop.phase, room)
         net = session.network
         self._last = (session, viewed_layer)
-        room = self.content_size.width or 10_000
         # deep nets or narrow panes: shorter labels, closer together
         delta_norms = _delta_norms(session)
         for layout, padding in (("full", self.PADDING), ("compact", 1), ("tiny", 0)):

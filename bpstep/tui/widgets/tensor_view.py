@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -20,8 +19,10 @@ from bpstep.notation import tensor_label
 from bpstep.session.tensors import ORDER, PER_SAMPLE, summary
 
 from .heatmap import Heatmap
+from .number_grid import number_grid
+from .numbers_view import NumbersView
+from .tensor_list import SummaryRow, summary_table
 
-MAX_NUMBER_CELLS = 160
 NEW_STYLE = "#e5c07b"  # the tensors the current stop computed
 
 
@@ -43,12 +44,13 @@ class TensorView(Vertical):
     def on_heatmap_cursor_moved(self, _message) -> None:
         self.update_cursor()
 
+    _scrolls = False  # the numbers are more lines than their area
     _rows = 0  # rows the list is laid out for: relaid only when a layer needs another count
 
     def compose(self) -> ComposeResult:
         yield Static(id="tensor-list")
         yield Static(id="tensor-title")
-        yield Static(id="tensor-numbers")
+        yield NumbersView(id="tensor-numbers")
         yield Heatmap(id="tensor-heatmap")
         yield Static(id="tensor-cursor")
 
@@ -74,25 +76,22 @@ class TensorView(Vertical):
             self.query_one("#tensor-title", Static).update("nothing known about this layer yet")
             self._mode(None)
             return selected
-        x = self._title(tensors[selected], selected, layer, sample, new)
+        x, which = self._sample(tensors[selected], selected, sample)
         # rows below the list and the title (0 before the first layout: no limit yet)
         room = max(0, self.content_size.height - (rows + 1) - 2) or x.shape[0]
-        self._draw(x, room, precision)
+        decimals = self._draw(x, room, precision)
+        self._title(tensors[selected], selected, layer, which, new, decimals, precision)
         return selected
 
     def _list(self, tensors: dict, names: list[str], layer: int, selected: str, new) -> int:
-        """The list of the layer's tensors with their summaries; returns the rows it takes.
+        """The list of the layer's tensors with their summaries; returns the rows it takes
+        below its header (its height is that plus one).
 
         A steady height: the heatmap below stays put while stepping, and the screen is not laid
         out again (relaying it out per change of layer took digits from 12 to 45 ms a key). A
         short pane lists a window of rows around the selected tensor, so that its numbers still
         have room.
         """
-        listing = Table.grid(padding=(0, 1))
-        heads = ("", "tensor", "shape", "min", "max", "mean", "‖·‖", "")
-        for col in heads:
-            listing.add_column(justify="right" if col in ("min", "max", "mean", "‖·‖") else "left")
-        listing.add_row(*(Text(h, style="dim") for h in heads))
         height = self.content_size.height
         possible = len(ORDER)  # the most a layer can list
         if height and height < possible + 1 + 2 + 8:
@@ -102,107 +101,98 @@ class TensorView(Vertical):
             i = names.index(selected)
             first = min(max(0, i - (possible - 1) // 2), len(names) - (possible - 1))
             shown = names[first : first + possible - 1]  # the last row says what is hidden
-        for n in shown:
-            listing.add_row(*self._row(n, np.asarray(tensors[n]), layer, selected, new))
+        rows = [self._row(n, np.asarray(tensors[n]), layer, selected, new) for n in shown]
+        listing = summary_table(rows, self.content_size.width)
         self._shown = shown
         hidden = [n for n in names if n not in shown]
-        more = Text("")
+        lines: list = [listing]
         if hidden:
             bad = any(not np.isfinite(np.asarray(tensors[n])).all() for n in hidden)
             more = Text(f"  + {len(hidden)} more (tab shows the next)", style="dim")
             if bad:
                 more.append("  non-finite among them!", style="bold magenta")
-        for _ in range(possible - len(shown) - 1):
-            listing.add_row("")
-        self.query_one("#tensor-list", Static).update(
-            Group(listing, more), layout=possible != self._rows
-        )
+            lines.append(more)
+        box = self.query_one("#tensor-list", Static)
+        box.update(Group(*lines), layout=False)
+        if possible != self._rows:  # the header and ``possible`` lines: a layout only then
+            box.styles.height = possible + 1
         self._rows = possible
         return possible
 
     @staticmethod
-    def _row(name: str, x: np.ndarray, layer: int, selected: str, new) -> tuple:
+    def _row(name: str, x: np.ndarray, layer: int, selected: str, new) -> SummaryRow:
         """One tensor's row: marker, label, shape, min, max, mean, norm, non-finite count."""
-        s = summary(x)
-        bad = int(x.size - np.isfinite(x).sum())
         style = NEW_STYLE if name in new else ""
         if name == selected:
             style += " bold reverse"
-        return (
+        return SummaryRow(
             "▶" if name == selected else Text("✱", style=NEW_STYLE) if name in new else " ",
             Text(tensor_label(name, layer), style=style),
             "×".join(map(str, x.shape)),
-            *(Text(f"{s[k]:.3g}") for k in ("min", "max", "mean", "norm")),
-            Text(f"{bad} non-finite!", style="bold magenta") if bad else "",
+            summary(x),
+            int(x.size - np.isfinite(x).sum()),
         )
 
-    def _title(self, value, name: str, layer: int, sample: int, new) -> np.ndarray:
-        """The selected tensor's title line; returns what is drawn (one sample's column of a
-        per-sample tensor, unless all samples are asked for)."""
+    @staticmethod
+    def _sample(value, name: str, sample: int) -> tuple[np.ndarray, tuple[int, int] | None]:
+        """What is drawn of a tensor: one sample's column of a per-sample tensor (unless all
+        samples are asked for), and which (sample, of how many); None: not per sample."""
         x = np.atleast_2d(np.asarray(value, dtype=float))
-        shape = "×".join(map(str, np.shape(value)))
-        title = f"{tensor_label(name, layer)}  ({shape})"
-        if name in new:
-            title += "  ✱ computed at this stop"
-        if name in PER_SAMPLE and x.shape[1] > 1 and sample >= 0:
-            s = min(sample, x.shape[1] - 1)
-            x = x[:, [s]]
-            title += f"   sample {s + 1} of the batch  ([ ] choose, {{ all)"
-        elif name in PER_SAMPLE and x.shape[1] > 1:
-            title += "   all samples of the batch (columns)"
-        self.query_one("#tensor-title", Static).update(Text(title, style="bold"), layout=False)
-        return x
+        if name not in PER_SAMPLE or x.shape[1] <= 1:
+            return x, None
+        if sample < 0:
+            return x, (-1, x.shape[1])
+        s = min(sample, x.shape[1] - 1)
+        return x[:, [s]], (s, x.shape[1])
 
-    def _draw(self, x: np.ndarray, room: int, precision: int) -> None:
-        """Numbers when they fit (a long column folded into numbered columns), else a heatmap."""
-        numbers = self.query_one("#tensor-numbers", Static)
-        if x.size <= MAX_NUMBER_CELLS and x.shape[1] == 1 and x.shape[0] > room:
+    def _title(self, value, name: str, layer: int, which, new, decimals, precision) -> None:
+        """The selected tensor's title line, as long as the pane is wide: the label and shape,
+        ✱ when this stop computed it, the sample shown, fewer decimals than asked for."""
+        head = f"{tensor_label(name, layer)}  ({'×'.join(map(str, np.shape(value)))})"
+        long, short = [head], [head]
+        if name in new:
+            long.append("✱ computed at this stop")
+            short.append("✱ new")
+        if which is not None and which[0] >= 0:
+            long.append(f"sample {which[0] + 1} of the batch  ([ ] choose, {{ all)")
+            short.append(f"sample {which[0] + 1}/{which[1]}")
+        elif which is not None:
+            long.append("all samples of the batch (columns)")
+            short.append("all samples")
+        if decimals is not None and decimals < precision:
+            long.append(f"{decimals} decimals to fit")
+            short.append(f"{decimals} dec.")
+        if self._scrolls:
+            long.append("h: scroll")
+            short.append("h: scroll")
+        width = self.content_size.width or 10_000
+        title = "   ".join(long)
+        if len(title) > width:
+            title = "  ".join(short)
+        self.query_one("#tensor-title", Static).update(
+            Text(title, style="bold", no_wrap=True, overflow="ellipsis"), layout=False
+        )
+
+    def _draw(self, x: np.ndarray, room: int, precision: int) -> int | None:
+        """Numbers when they fit (a long column folded into numbered columns, fewer decimals
+        when needed), else a heatmap; returns the decimals shown (None: a heatmap)."""
+        width = self.content_size.width
+        grid = number_grid(x, room, width, precision)
+        if grid is not None:
             self._mode("numbers")
-            numbers.update(self._folded(x[:, 0], room, precision), layout=False)
-        elif x.size <= MAX_NUMBER_CELLS and x.shape[1] <= 12 and x.shape[0] <= room:
-            self._mode("numbers")
-            t = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1))
-            for _ in range(x.shape[1]):
-                t.add_column(justify="right")
-            for row in x:
-                t.add_row(*(self._cell(v, precision) for v in row))
-            numbers.update(t, layout=False)
-        else:
-            self._mode("heatmap")
-            self.query_one(Heatmap).set_matrix(x)
-            self.update_cursor()
+            # one column kept for the scroll bar
+            lines = self.query_one(NumbersView).show(grid[0], max(1, width - 1) if width else 200)
+            self._scrolls = lines > room
+            return grid[1]
+        self._mode("heatmap")
+        self._scrolls = False
+        self.query_one(Heatmap).set_matrix(x)
+        self.update_cursor()
+        return None
 
     def on_resize(self) -> None:
         if getattr(self, "_last", None) is not None:
             self.show(*self._last)
-
-    @classmethod
-    def _folded(cls, v: np.ndarray, room: int, precision: int) -> Table:
-        """A column vector too long for the pane as numbered columns: [1] … [h], [h+1] …"""
-        groups = -(-len(v) // room)
-        height = -(-len(v) // groups)
-        t = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1))
-        for _ in range(groups):
-            t.add_column(justify="right", style="dim")
-            t.add_column(justify="right")
-        for r in range(height):
-            cells: list = []
-            for g in range(groups):
-                i = g * height + r
-                if i < len(v):
-                    cells += [f"[{i + 1}]", cls._cell(v[i], precision)]
-                else:
-                    cells += ["", ""]
-            t.add_row(*cells)
-        return t
-
-    @staticmethod
-    def _cell(v: float, precision: int) -> Text:
-        if not np.isfinite(v):
-            return Text(f"{v}", style="bold white on magenta")
-        style = "#e06c75" if v > 0 else ("#61afef" if v < 0 else "dim")
-        big_or_tiny = abs(v) >= 1e5 or (v != 0 and abs(v) < 10.0**-precision)
-        return Text(f"{v:.{precision}e}" if big_or_tiny else f"{v:.{precision}f}", style=style)
 
     def _mode(self, mode: str | None) -> None:
         if mode == getattr(self, "_shown_mode", "unset"):
@@ -212,15 +202,28 @@ class TensorView(Vertical):
         self.query_one(Heatmap).display = mode == "heatmap"
         self.query_one("#tensor-cursor").display = mode == "heatmap"
 
+    def focus_view(self) -> str | None:
+        """``h``: give the arrows to the heatmap's cursor, or to the numbers when they scroll;
+        returns what to tell the user (None: nothing to move)."""
+        hm = self.query_one(Heatmap)
+        if hm.display:
+            hm.focus()
+            return "arrows move the cursor; escape leaves"
+        numbers = self.query_one(NumbersView)
+        if numbers.display and self._scrolls:
+            numbers.focus()
+            return "arrows, PgUp/PgDn scroll the numbers; escape leaves"
+        return None
+
     def update_cursor(self) -> None:
         hm = self.query_one(Heatmap)
         r, c = hm.cursor
         if hm.matrix.size:
             v = hm.matrix[r, c]
+            text = f"[{r + 1}, {c + 1}] = {v:.6g}"
+            hint = "   (h: move the cursor with the arrows)"
+            if len(text + hint) <= (self.content_size.width or 10_000):
+                text += hint
             self.query_one("#tensor-cursor", Static).update(
-                Text(
-                    f"[{r + 1}, {c + 1}] = {v:.6g}   (h: move the cursor with the arrows)",
-                    style="magenta" if not np.isfinite(v) else "",
-                ),
-                layout=False,
+                Text(text, style="magenta" if not np.isfinite(v) else ""), layout=False
             )

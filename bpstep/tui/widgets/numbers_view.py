@@ -1,0 +1,56 @@
+"""The numbers of a small tensor (a Rich table) in a fixed-size area that scrolls when they do
+not all fit, drawn line by line (Line API): new numbers repaint without laying the screen out
+again, and at 80×24 a 30-entry column is still numbers, not a heatmap."""
+
+from __future__ import annotations
+
+from rich.console import RenderableType
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+BLANK = Style()  # every segment has a style: Textual's monochrome filter (NO_COLOR) needs one
+
+
+class NumbersView(ScrollView, can_focus=True):
+    """A renderable drawn once per change; the arrows scroll it once ``h`` has focused it."""
+
+    FOCUS_ON_CLICK = False  # the arrows keep stepping the session until h
+    DEFAULT_CSS = """
+    NumbersView {
+        overflow-x: hidden;
+        scrollbar-size-vertical: 1;
+    }
+    """
+
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        self._strips: list[Strip] = []
+
+    def show(self, renderable: RenderableType, width: int) -> int:
+        """Draw ``renderable`` at ``width`` cells; returns the lines it takes."""
+        console = self.app.console
+        lines = console.render_lines(renderable, console.options.update_width(max(1, width)))
+        self._strips = [
+            Strip([Segment(t, s or BLANK, c) for t, s, c in line]).simplify() for line in lines
+        ]
+        size = Size(max((s.cell_length for s in self._strips), default=0), len(self._strips))
+        if size != self.virtual_size:
+            self.virtual_size = size
+        self.refresh()
+        return len(self._strips)
+
+    @property
+    def scrolls(self) -> bool:
+        """More lines than the area shows."""
+        return len(self._strips) > self.size.height > 0
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        i = y + scroll_y
+        width = self.size.width
+        if i >= len(self._strips):
+            return Strip.blank(width, BLANK)
+        return self._strips[i].crop(scroll_x, scroll_x + width).extend_cell_length(width, BLANK)

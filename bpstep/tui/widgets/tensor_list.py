@@ -1,0 +1,78 @@
+"""The tensor pane's list: each tensor of the layer with its shape, min, max, mean and norm.
+
+The columns fit the pane: fewer significant digits, then fewer statistics, never a number cut
+to an ellipsis (at 80×24 the pane is 46 cells wide).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.table import Table
+from rich.text import Text
+
+from bpstep.tui.numbers import compact
+
+STATS = {"min": "min", "max": "max", "mean": "mean", "norm": "‖·‖"}
+
+# (significant digits, statistics shown), tried in order until the list fits the pane
+LAYOUTS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (3, ("min", "max", "mean", "norm")),
+    (2, ("min", "max", "mean", "norm")),
+    (2, ("min", "max", "norm")),
+    (2, ("min", "max")),
+    (2, ("norm",)),
+)
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One tensor of the list: its marker (▶ shown, ✱ new), label, shape, summary, and how many
+    entries are not finite."""
+
+    marker: str | Text
+    label: Text
+    shape: str
+    stats: dict[str, float]
+    nonfinite: int
+
+
+def _bad(row: SummaryRow) -> Text:
+    if not row.nonfinite:
+        return Text("")
+    return Text(f"{row.nonfinite} non-finite!", style="bold magenta")
+
+
+def layout_for(rows: list[SummaryRow], width: int) -> tuple[int, tuple[str, ...]]:
+    """The first of ``LAYOUTS`` whose table is at most ``width`` cells wide (0: any width)."""
+    fixed = [
+        max([cell_len(str(r.marker)) for r in rows] + [0]),
+        max([cell_len(r.label.plain) for r in rows] + [len("tensor")]),
+        max([len(r.shape) for r in rows] + [len("shape")]),
+    ]
+    bad = max([cell_len(_bad(r).plain) for r in rows] + [0])
+    for digits, stats in LAYOUTS:
+        columns = fixed + [
+            max([len(compact(r.stats[k], digits)) for r in rows] + [cell_len(STATS[k])])
+            for k in stats
+        ]
+        total = sum(columns) + len(columns) - 1 + (bad + 1 if bad else 0)
+        if not width or total <= width:
+            return digits, stats
+    return LAYOUTS[-1]
+
+
+def summary_table(rows: list[SummaryRow], width: int) -> Table:
+    """The list as a table no wider than ``width`` (0 before the pane is laid out)."""
+    digits, stats = layout_for(rows, width)
+    bad = any(r.nonfinite for r in rows)  # a last column counts the non-finite entries
+    table = Table.grid(padding=(0, 1))
+    heads = ["", "tensor", "shape", *(STATS[k] for k in stats)] + [""] * bad
+    for i, _ in enumerate(heads):
+        table.add_column(justify="right" if 3 <= i < 3 + len(stats) else "left", no_wrap=True)
+    table.add_row(*(Text(h, style="dim") for h in heads))
+    for r in rows:
+        numbers = [Text(compact(r.stats[k], digits)) for k in stats]
+        table.add_row(r.marker, r.label, r.shape, *numbers, *[_bad(r)] * bad)
+    return table
