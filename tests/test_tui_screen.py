@@ -196,3 +196,49 @@ async def test_the_phase_strip_is_one_line_with_the_lit_phase_whole(size):
             assert re.search(r"(upd|update)\b", first), first
             short = {"forward": "fwd", "cost": "cost", "backward": "back", "update": "upd"}
             assert phase in first or short[phase] in first
+
+
+async def palette(pilot, title: str) -> None:
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*title)
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await pilot.pause(0.3)
+
+
+async def test_the_palettes_screenshot_saves_where_the_user_says(tmp_path, monkeypatch):
+    home = tmp_path / "home"  # a home without a Downloads folder
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    app = make_app("xor")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("n")
+        await palette(pilot, "Screenshot")
+        await pilot.pause(0.3)
+        prompt = app.screen.query_one("#prompt-input")
+        assert prompt.value.endswith(".svg")  # a dated name in the current directory
+        await pilot.press("enter")
+        await pilot.pause()
+        saved = list(work.glob("*.svg"))
+        assert len(saved) == 1 and "<svg" in saved[0].read_text()
+        message = " ".join(text_of(app, "#message").split())
+        assert f"screenshot saved to ./{saved[0].name}" in message
+        # a folder that does not exist: one line saying so, and nothing written
+        await palette(pilot, "Screenshot")
+        await pilot.pause(0.3)
+        app.screen.query_one("#prompt-input").value = str(tmp_path / "nowhere" / "x.svg")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "no folder" in text_of(app, "#message")
+        # a folder: a dated file in it
+        (work / "shots").mkdir()
+        await palette(pilot, "Screenshot")
+        await pilot.pause(0.3)
+        app.screen.query_one("#prompt-input").value = "shots"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(list((work / "shots").glob("bpstep-*.svg"))) == 1

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
 from bpstep.engine.errors import BpstepError
@@ -40,6 +42,7 @@ from .grads import FUNCTION_TENSOR, GradsChecker, StopChecked
 from .keys import bindings
 from .screens.help import HelpScreen
 from .screens.prompt import PromptScreen
+from .screenshot import ask_and_save
 from .widgets.costs import CostsView
 from .widgets.equation import EquationView
 from .widgets.footer import FittingFooter
@@ -486,6 +489,16 @@ class BpstepApp(App[int]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's palette commands but its Screenshot (to ~/Downloads): ours asks where."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
+
+    def action_screenshot_as(self) -> None:
+        # once the palette has closed, so that it is not in the picture
+        self.set_timer(0.1, lambda: ask_and_save(self, self.say, self.error))
 
 
 def run_tui(session: Session, grads_path: str | None = None) -> int:

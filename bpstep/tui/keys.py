@@ -89,6 +89,8 @@ KEYS: tuple[Key, ...] = (
         "Save the session"),
     Key("session.load", "load", "load a saved session", SESSION, "ctrl+o", "ctrl+o",
         title="Load a session"),
+    Key("app.screenshot", "screenshot_as", "save an SVG picture of the screen (asks for the "
+        "file; default the current directory)", SESSION, title="Screenshot"),
     Key("app.palette", "command_palette", "command palette: every action by name", SESSION,
         shown="ctrl+p"),
     Key("app.help", "help", "this help: every key", SESSION, "question_mark", "?", "help",

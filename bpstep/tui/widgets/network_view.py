@@ -31,12 +31,15 @@ def phase_strip(lit: Phase, width: int) -> Text:
     with room around the arrows when they fit ``width``, else closer, else shortened (fwd →
     cost → back → upd at 80×24). The lit phase keeps a space each side, so it reads as a box."""
     for names in PHASE_NAMES:
-        for arrow in (" → ", "→"):
+        for arrow in ("  →  ", " → "):
             strip = Text(no_wrap=True, overflow="crop")
             for i, phase in enumerate(PHASES):
                 if i:
                     strip.append(arrow, style="dim")
-                strip.append(f" {names[phase]} ", style=LIT if phase is lit else "dim")
+                if phase is lit:
+                    strip.append(f" {names[phase]} ", style=LIT)
+                else:
+                    strip.append(names[phase], style="dim")
             if strip.cell_len <= width:
                 return strip
     return strip

@@ -20,6 +20,7 @@ class NumbersView(ScrollView, can_focus=True):
     FOCUS_ON_CLICK = False  # the arrows keep stepping the session until h
     DEFAULT_CSS = """
     NumbersView {
+        background: transparent;
         overflow-x: hidden;
         scrollbar-size-vertical: 1;
     }
