@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from textual.app import App
 
@@ -34,7 +35,12 @@ def save_svg(svg: str, answer: str) -> Path:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise OSError(f"no folder {str(folder)!r}; give an existing folder or a file in one")
-    atomic_write(path, lambda fh: fh.write(svg.encode("utf-8")))
+    data = svg.encode("utf-8")
+
+    def write(fh: BinaryIO) -> None:
+        fh.write(data)
+
+    atomic_write(path, write)
     return path.resolve()
 
 
