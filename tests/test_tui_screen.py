@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bpstep.session import Session, build_config
@@ -242,3 +243,65 @@ async def test_the_palettes_screenshot_saves_where_the_user_says(tmp_path, monke
         await pilot.press("enter")
         await pilot.pause()
         assert len(list((work / "shots").glob("bpstep-*.svg"))) == 1
+
+
+def network_text(app: BpstepApp) -> str:
+    return text_of(app, "#network")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_small_net_is_drawn_as_a_graph_of_units_and_weights(size):
+    app = make_app("xor")  # 2-3-1
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("n")  # forward m = 1: the edges are the weights
+        await pilot.pause()
+        pane = network_text(app)
+        assert pane.count("●") == 2 + 3 + 1, pane
+        assert "Wᵐ ±" in pane and "units" not in pane
+        assert re.search(r"[\u2801-\u28ff]", pane), "no edge drawn"
+        await pilot.press("n", "n", "n")  # backward m = 2: ∂Ĵ/∂W², layer 1 not reached yet
+        await pilot.pause()
+        pane = network_text(app)
+        assert "∂Ĵ/∂Wᵐ ±" in pane and "not yet" in pane
+        await pilot.press("n")  # backward m = 1: every layer's gradient is known
+        await pilot.pause()
+        assert "not yet" not in network_text(app)
+
+
+async def test_a_graph_for_any_small_net_and_columns_for_wide_layers():
+    app = make_app("xor", data="iris")  # 4-3-3
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        assert network_text(app).count("●") == 4 + 3 + 3
+    app = make_app("digits")  # 64-30-10: too wide for a graph
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        pane = network_text(app)
+        assert "●" not in pane and "64 units" in pane and "30 units" in pane
+
+
+async def test_clicking_a_layer_of_the_graph_views_it():
+    app = make_app("xor")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("n")  # forward m = 1
+        await pilot.pause()
+        view = app.query_one("#network")
+        first, last, _ = view._spans[2]  # the output unit's column
+        await pilot.click("#network", offset=((first + last) // 2 + 2, 3))  # + border, padding
+        await pilot.pause()
+        assert app.viewed_layer == 2
+
+
+def test_a_negative_weight_is_a_dotted_edge_and_a_positive_one_solid():
+    from bpstep.tui.widgets.network_graph import Canvas, Edges, _draw_edges
+
+    drawn = {}
+    for sign in (1.0, -1.0):
+        canvas = Canvas(20, 1)
+        edges = Edges([np.array([[sign]])], "Wᵐ", 1.0)
+        _draw_edges(canvas, [1, 1], [0, 19], [[0], [0]], edges)
+        drawn[sign] = [int(b) for b in canvas.bits[0, 1:19]]
+    assert all(drawn[1.0]), "a positive edge has gaps"
+    assert 0 in drawn[-1.0] and any(drawn[-1.0]), "a negative edge is not dotted"

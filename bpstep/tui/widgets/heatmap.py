@@ -14,8 +14,6 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 NAN_STYLE = "#ff00ff"
-# a blank cell's style: Textual's monochrome filter (NO_COLOR) fails on a segment with no style
-BLANK = Style()
 
 
 def _palette(n: int = 64) -> list[str]:
@@ -150,7 +148,8 @@ class Heatmap(ScrollView, can_focus=True):
         r, c = codes.shape
         width = self.size.width
         if row >= r:
-            return Strip.blank(width, BLANK)
+            # the pane's style: never None, which Textual's monochrome filter (NO_COLOR) fails on
+            return Strip.blank(width, self.rich_style)
         top = codes[row]
         bot = codes[row + 1] if row + 1 < r else None
         cr, cc = self.cursor
@@ -168,4 +167,4 @@ class Heatmap(ScrollView, can_focus=True):
             )
             segments.append(Segment(cell, style))
         strip = Strip(segments).crop(scroll_x - first * w, scroll_x - first * w + width)
-        return strip.extend_cell_length(width, BLANK)
+        return strip.extend_cell_length(width, self.rich_style)

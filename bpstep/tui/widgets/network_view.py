@@ -1,4 +1,5 @@
-"""The network as columns of layers, the current layer and phase lit."""
+"""The network pane: the phase strip, the network (a graph of units and weights for small nets,
+else columns of layers), the current layer and phase lit, and where the session is."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from textual.message import Message
 from textual.widgets import Static
 
 from bpstep.session import Phase, StopId
+
+from .network_graph import MAX_UNITS, fits, graph_lines
 
 PHASES = (Phase.FORWARD, Phase.COST, Phase.BACKWARD, Phase.UPDATE)
 SHORT = {"sigmoid": "sigm", "leaky_relu": "lrelu", "identity": "id", "softmax": "smax"}
@@ -90,11 +93,33 @@ def _norm_labels(norms: list[float | None], layout: str) -> list[str]:
     return out
 
 
+def position(session, width: int) -> Text:
+    """Where the session is: epoch, iteration, the stop, the batch; shorter in a narrow pane."""
+    stop = session.stop
+    it = f"{stop.iteration + 1}/{session.iterations_per_epoch}"
+    batch = len(session.batch_indices) or session.batch_size
+    where = f"{stop.phase.value}" + (f" m={stop.layer}" if stop.layer else "")
+    if stop.phase is Phase.START:
+        where = "before the first stop"
+    for text in (
+        f"epoch {stop.epoch} · iteration {it} · stop {where} · batch of {batch}",
+        f"epoch {stop.epoch} · it. {it} · {where} · batch {batch}",
+        f"ep. {stop.epoch} · it. {it} · {where}",
+        f"ep. {stop.epoch} · it. {it} · batch {batch}",
+        f"ep. {stop.epoch} · it. {it}",
+    ):
+        if cell_len(text) <= width:
+            break
+    return Text(text, style="italic", no_wrap=True, overflow="crop")
+
+
 class NetworkView(Static):
-    """Phase strip and one column per layer (size, activation); click a layer to view it."""
+    """Phase strip, then the network: a graph of units and weights for small nets
+    (``network_graph``), else one column per layer (size, activation); click a layer to view
+    it."""
 
     PADDING = 2
-    TABLE_ROWS = range(2, 7)  # the lines of the layer table inside the pane's content
+    LINES_BESIDE_GRAPH = 5  # phase strip, layer names, ‖δ‖ row, legend, position
 
     class LayerClicked(Message):
         def __init__(self, layer: int) -> None:
@@ -102,22 +127,39 @@ class NetworkView(Static):
             self.layer = layer
 
     _spans: list[tuple[int, int, int]] = []  # (first x, last x, layer) of each column
+    _click_rows = range(2, 7)  # the content lines a click on a layer can be on
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
-        if offset is None or offset.y not in self.TABLE_ROWS:
+        if offset is None or offset.y not in self._click_rows:
             return
         for first, last, m in self._spans:
             if first <= offset.x <= last and m >= 1:
                 self.post_message(self.LayerClicked(m))
 
     def show(self, session, viewed_layer: int) -> None:
-        stop = session.stop
-        room = self.content_size.width or 10_000
-        strip = phase_strip(stop.phase, room)
-        net = session.network
         self._last = (session, viewed_layer)
-        # deep nets or narrow panes: shorter labels, closer together
+        self.fit_height(self.app.size.height)
+        room = self.content_size.width or 10_000
+        strip = phase_strip(session.stop.phase, room)
+        rows = self.content_size.height - self.LINES_BESIDE_GRAPH
+        if self.content_size.width and fits(session.network.sizes, room, rows):
+            lines, xs = graph_lines(session, viewed_layer, room, rows)
+            half = max(1, (xs[1] - xs[0]) // 2) if len(xs) > 1 else 1
+            self._spans = [(x - half, x + half, m) for m, x in enumerate(xs)]
+            self._click_rows = range(1, 2 + rows)
+            parts: list[Text | Table] = [strip, *lines]
+        else:
+            parts = [strip, Text(""), self._columns(session, viewed_layer, room)]
+            self._click_rows = range(2, 7)
+        parts.append(position(session, room))
+        self.update(Group(*parts), layout=False)  # fixed height
+        self.border_subtitle = armed(session)
+
+    def _columns(self, session, viewed_layer: int, room: int) -> Table:
+        """One column per layer: its name (the stop's lit), size, activation, ▲ under the
+        viewed layer and ‖δᵐ‖; labels shortened for deep nets in narrow panes."""
+        stop, net = session.stop, session.network
         delta_norms = _delta_norms(session)
         for layout, padding in (("full", self.PADDING), ("compact", 1), ("tiny", 0)):
             norms = _norm_labels(delta_norms, layout)
@@ -150,16 +192,19 @@ class NetworkView(Static):
             spans.append((x, x + width - 1, m))
             x += width + padding
         self._spans = spans
-        where = f"stop {stop.phase.value}" + (f" m={stop.layer}" if stop.layer else "")
-        if stop.phase.value == "start":
-            where = "before the first stop"
-        pos = Text(
-            f"epoch {stop.epoch} · iteration {stop.iteration + 1}/{session.iterations_per_epoch}"
-            f" · {where} · batch of {len(session.batch_indices) or session.batch_size}",
-            style="italic",
-        )
-        self.update(Group(strip, Text(""), table, pos), layout=False)  # fixed height
-        self.border_subtitle = armed(session)
+        return table
+
+    def fit_height(self, screen_height: int) -> None:
+        """Tall enough for a graph of the net (a row a unit) when the screen has room: at most
+        45% of it, at least the 12 rows the columns take."""
+        sizes = self._last[0].network.sizes if getattr(self, "_last", None) else []
+        want = 12
+        if sizes and max(sizes) <= MAX_UNITS:
+            want = max(want, max(sizes) + self.LINES_BESIDE_GRAPH + 2)
+        height = max(12, min(want, int(0.45 * screen_height)))
+        if height != getattr(self, "_height", None):
+            self._height = height
+            self.styles.height = height
 
     def on_resize(self, event: events.Resize) -> None:
         if getattr(self, "_last", None) is not None:

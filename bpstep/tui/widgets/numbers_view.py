@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from rich.console import RenderableType
 from rich.segment import Segment
-from rich.style import Style
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-BLANK = Style()  # every segment has a style: Textual's monochrome filter (NO_COLOR) needs one
-
 
 class NumbersView(ScrollView, can_focus=True):
-    """A renderable drawn once per change; the arrows scroll it once ``h`` has focused it."""
+    """A renderable drawn once per change; the arrows scroll it once ``h`` has focused it.
+
+    Every segment carries the pane's style: the terminal's default background would show
+    otherwise, and Textual's monochrome filter (NO_COLOR) fails on a segment without one."""
 
     FOCUS_ON_CLICK = False  # the arrows keep stepping the session until h
     DEFAULT_CSS = """
@@ -34,8 +34,10 @@ class NumbersView(ScrollView, can_focus=True):
         """Draw ``renderable`` at ``width`` cells; returns the lines it takes."""
         console = self.app.console
         lines = console.render_lines(renderable, console.options.update_width(max(1, width)))
+        base = self.rich_style  # the pane's colours under the numbers' own
         self._strips = [
-            Strip([Segment(t, s or BLANK, c) for t, s, c in line]).simplify() for line in lines
+            Strip([Segment(t, base + s if s else base, c) for t, s, c in line]).simplify()
+            for line in lines
         ]
         size = Size(max((s.cell_length for s in self._strips), default=0), len(self._strips))
         if size != self.virtual_size:
@@ -52,6 +54,7 @@ class NumbersView(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         i = y + scroll_y
         width = self.size.width
+        base = self.rich_style
         if i >= len(self._strips):
-            return Strip.blank(width, BLANK)
-        return self._strips[i].crop(scroll_x, scroll_x + width).extend_cell_length(width, BLANK)
+            return Strip.blank(width, base)
+        return self._strips[i].crop(scroll_x, scroll_x + width).extend_cell_length(width, base)
