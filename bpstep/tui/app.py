@@ -49,6 +49,7 @@ from .widgets.footer import FittingFooter
 from .widgets.heatmap import Heatmap
 from .widgets.input_view import InputView
 from .widgets.network_view import NetworkView, armed
+from .widgets.tensor_picture import VIEW_MESSAGES, TensorPicture, look_for
 from .widgets.tensor_view import TensorView
 from .widgets.user_grads import UserGradsPanel
 
@@ -83,6 +84,8 @@ class BpstepApp(App[int]):
         self.follow_tensor = True  # show what each stop computes, until tab or a click picks one
         self.sample = 0
         self.precision = 4
+        self.view = "numbers"  # the tensor as numbers (where they fit), heatmap or pictures: v
+        self.one_scale = False  # heatmaps on one colour scale for every layer: s
         self.running = False
         self._cancel = threading.Event()
         self._last_paint = 0.0
@@ -141,6 +144,7 @@ class BpstepApp(App[int]):
             wrong = [f for f in (findings.items if findings else None) or [] if not f.ok]
             if wrong and wrong[0].layer == self.layer:  # show where the learner's code is wrong
                 self.tensor_name = FUNCTION_TENSOR.get(wrong[0].function, new[0])
+        look = look_for(s, self.layer, self.tensor_name, self.sample, self.view, self.one_scale)
         self.tensor_name = self.query_one(TensorView).show(
             s.tensors(self.layer),
             self.layer,
@@ -148,6 +152,7 @@ class BpstepApp(App[int]):
             self.sample,
             self.precision,
             new=set(new),
+            look=look,
         )
         self.query_one(CostsView).show(s)
         self.query_one(InputView).show(s, self.sample)
@@ -305,6 +310,27 @@ class BpstepApp(App[int]):
         self.say(f"breakpoint at {what} {'set' if on else 'removed'}")
         self.refresh_view()
 
+    def action_zoom_costs(self) -> None:
+        """z: the cost curve's last N epochs (0 or nothing: all)."""
+        costs = self.query_one(CostsView)
+
+        def got(answer: str | None) -> None:
+            if answer is None:
+                return
+            try:
+                n = int(answer or 0)
+                if n < 0:
+                    raise ValueError
+            except ValueError:
+                self.error(f"the number of epochs must be a whole number ≥ 0, got {answer!r}")
+                return
+            costs.zoom(self.session, n)
+            self.say(f"cost curve: the last {n} epochs" if n else "cost curve: every epoch")
+
+        question = "Show the last how many epochs on the cost curve? (0: all)"
+        suggested = "0" if costs.last_epochs else "50"  # zoomed in: suggest all again
+        self.push_screen(PromptScreen(question, suggested), got)
+
     def action_toggle_log_scale(self) -> None:
         on = self.query_one(CostsView).toggle_log_scale(self.session)
         self.say(f"cost curve: {'log' if on else 'linear'} scale")
@@ -416,6 +442,30 @@ class BpstepApp(App[int]):
         self.precision = max(1, min(10, self.precision + step))
         self.say(f"{self.precision} digits")
         self.refresh_view()
+
+    def action_cycle_view(self) -> None:
+        """v: the next way of drawing the tensor shown (numbers, heatmap, pictures)."""
+        after = self.query_one(TensorPicture).next_view()
+        if after is None:
+            self.say("this tensor has one view only")
+            return
+        self.view = after
+        self.refresh_view()
+        self.say(VIEW_MESSAGES[after])
+
+    def action_toggle_one_scale(self) -> None:
+        """s: heatmaps on one colour scale for the tensor across all layers, or each its own."""
+        self.one_scale = not self.one_scale
+        if self.one_scale and self.query_one(TensorPicture).mode == "numbers":
+            self.view = "heatmap"  # colours are what the shared scale is for
+        self.refresh_view()
+        label = tensor_label(self.tensor_name)
+        self.say(
+            f"one colour scale for {label} of every layer: a small one looks faint (s: each "
+            "its own)"
+            if self.one_scale
+            else "each heatmap on its own colour scale (s: one for all layers)"
+        )
 
     def action_cursor_mode(self) -> None:
         said = self.query_one(TensorView).focus_view()

@@ -81,8 +81,16 @@ KEYS: tuple[Key, ...] = (
         title="More digits"),
     Key("view.less", "precision(-1)", "fewer digits", VIEWING, "minus", "-",
         title="Fewer digits"),
-    Key("view.cursor", "cursor_mode", "move a cursor over the heatmap (arrows), escape to leave",
+    Key("view.cycle", "cycle_view", "draw the tensor as numbers / a heatmap / pictures (W¹'s "
+        "rows as images of the input)", VIEWING, "v", "v", title="Numbers, heatmap or pictures"),
+    Key("view.one_scale", "toggle_one_scale", "heatmaps: one colour scale for the tensor over "
+        "all layers (a vanishing δ¹ looks faint) / each its own", VIEWING, "s", "s",
+        title="Heatmaps: one scale for all layers"),
+    Key("view.cursor", "cursor_mode", "move a cursor over the heatmap (arrows) or scroll the "
+        "numbers or pictures, escape to leave",
         VIEWING, "h", "h", title="Heatmap cursor"),
+    Key("view.zoom_costs", "zoom_costs", "cost curve: zoom to the last N epochs (asks for N; 0: "
+        "all)", VIEWING, "z", "z", title="Cost curve: the last N epochs"),
     Key("view.log_scale", "toggle_log_scale", "toggle the cost curve's y axis: log / linear",
         VIEWING, title="Cost curve: log / linear scale"),
     Key("session.save", "save", "save the session (.npz)", SESSION, "ctrl+s", "ctrl+s", "save",

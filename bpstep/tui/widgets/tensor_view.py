@@ -7,6 +7,7 @@ whose value is printed under it. Non-finite entries are magenta and counted in a
 from __future__ import annotations
 
 import numpy as np
+from rich.cells import cell_len
 from rich.console import Group
 from rich.text import Text
 from textual import events
@@ -18,10 +19,8 @@ from textual.widgets import Static
 from bpstep.notation import tensor_label
 from bpstep.session.tensors import ORDER, PER_SAMPLE, summary
 
-from .heatmap import Heatmap
-from .number_grid import number_grid
-from .numbers_view import NumbersView
 from .tensor_list import SummaryRow, summary_table
+from .tensor_picture import Look, TensorPicture
 
 NEW_STYLE = "#e5c07b"  # the tensors the current stop computed
 
@@ -44,15 +43,12 @@ class TensorView(Vertical):
     def on_heatmap_cursor_moved(self, _message) -> None:
         self.update_cursor()
 
-    _scrolls = False  # the numbers are more lines than their area
     _rows = 0  # rows the list is laid out for: relaid only when a layer needs another count
 
     def compose(self) -> ComposeResult:
         yield Static(id="tensor-list")
         yield Static(id="tensor-title")
-        yield NumbersView(id="tensor-numbers")
-        yield Heatmap(id="tensor-heatmap")
-        yield Static(id="tensor-cursor")
+        yield TensorPicture(id="tensor-picture")
 
     def show(
         self,
@@ -62,24 +58,28 @@ class TensorView(Vertical):
         sample: int,
         precision: int,
         new: set[str] | frozenset[str] = frozenset(),
+        look: Look | None = None,
     ) -> str:
         """Draw; returns the name actually selected (the first known one if ``selected`` isn't).
 
-        ``new`` names the tensors the current stop has just computed: they are marked.
+        ``new`` names the tensors the current stop has just computed: they are marked. ``look``
+        says how to draw the selected one (numbers, heatmap, pictures; one scale for all layers).
         """
-        self._last = (tensors, layer, selected, sample, precision, new)
+        self._last = (tensors, layer, selected, sample, precision, new, look)
         names = [n for n in ORDER if n in tensors]
         if selected not in names and names:
             selected = names[0]
         rows = self._list(tensors, names, layer, selected, new)
         if not names:
             self.query_one("#tensor-title", Static).update("nothing known about this layer yet")
-            self._mode(None)
+            self.query_one(TensorPicture)._mode(None)
             return selected
         x, which = self._sample(tensors[selected], selected, sample)
         # rows below the list and the title (0 before the first layout: no limit yet)
         room = max(0, self.content_size.height - (rows + 1) - 2) or x.shape[0]
-        decimals = self._draw(x, room, precision)
+        decimals = self.query_one(TensorPicture).draw(
+            tensors[selected], x, selected, room, precision, look or Look()
+        )
         self._title(tensors[selected], selected, layer, which, new, decimals, precision)
         return selected
 
@@ -162,68 +162,33 @@ class TensorView(Vertical):
         if decimals is not None and decimals < precision:
             long.append(f"{decimals} decimals to fit")
             short.append(f"{decimals} dec.")
-        if self._scrolls:
+        picture = self.query_one(TensorPicture)
+        if picture.mode == "pictures":
+            rows = np.shape(value)[0]
+            long.append(f"each row as a picture, {rows} units")
+        if picture.scrolls or picture.mode == "pictures":
             long.append("h: scroll")
             short.append("h: scroll")
+        after = picture.next_view()
+        if after:
+            long.append(f"v: {after}")
+            short.append(f"v: {after}")
         width = self.content_size.width or 10_000
         title = "   ".join(long)
-        if len(title) > width:
+        while cell_len(title) > width and short:  # shorter words, then fewer of them
             title = "  ".join(short)
+            short = short[:-1]
         self.query_one("#tensor-title", Static).update(
             Text(title, style="bold", no_wrap=True, overflow="ellipsis"), layout=False
         )
-
-    def _draw(self, x: np.ndarray, room: int, precision: int) -> int | None:
-        """Numbers when they fit (a long column folded into numbered columns, fewer decimals
-        when needed), else a heatmap; returns the decimals shown (None: a heatmap)."""
-        width = self.content_size.width
-        grid = number_grid(x, room, width, precision)
-        if grid is not None:
-            self._mode("numbers")
-            # one column kept for the scroll bar
-            lines = self.query_one(NumbersView).show(grid[0], max(1, width - 1) if width else 200)
-            self._scrolls = lines > room
-            return grid[1]
-        self._mode("heatmap")
-        self._scrolls = False
-        self.query_one(Heatmap).set_matrix(x)
-        self.update_cursor()
-        return None
 
     def on_resize(self) -> None:
         if getattr(self, "_last", None) is not None:
             self.show(*self._last)
 
-    def _mode(self, mode: str | None) -> None:
-        if mode == getattr(self, "_shown_mode", "unset"):
-            return  # showing or hiding a widget lays the screen out again: only on a change
-        self._shown_mode = mode
-        self.query_one("#tensor-numbers").display = mode == "numbers"
-        self.query_one(Heatmap).display = mode == "heatmap"
-        self.query_one("#tensor-cursor").display = mode == "heatmap"
-
     def focus_view(self) -> str | None:
-        """``h``: give the arrows to the heatmap's cursor, or to the numbers when they scroll;
-        returns what to tell the user (None: nothing to move)."""
-        hm = self.query_one(Heatmap)
-        if hm.display:
-            hm.focus()
-            return "arrows move the cursor; escape leaves"
-        numbers = self.query_one(NumbersView)
-        if numbers.display and self._scrolls:
-            numbers.focus()
-            return "arrows, PgUp/PgDn scroll the numbers; escape leaves"
-        return None
+        """``h``: the arrows move the heatmap's cursor or scroll the numbers or pictures."""
+        return self.query_one(TensorPicture).focus_view()
 
     def update_cursor(self) -> None:
-        hm = self.query_one(Heatmap)
-        r, c = hm.cursor
-        if hm.matrix.size:
-            v = hm.matrix[r, c]
-            text = f"[{r + 1}, {c + 1}] = {v:.6g}"
-            hint = "   (h: move the cursor with the arrows)"
-            if len(text + hint) <= (self.content_size.width or 10_000):
-                text += hint
-            self.query_one("#tensor-cursor", Static).update(
-                Text(text, style="magenta" if not np.isfinite(v) else ""), layout=False
-            )
+        self.query_one(TensorPicture).update_cursor()
