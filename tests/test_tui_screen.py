@@ -305,3 +305,117 @@ def test_a_negative_weight_is_a_dotted_edge_and_a_positive_one_solid():
         drawn[sign] = [int(b) for b in canvas.bits[0, 1:19]]
     assert all(drawn[1.0]), "a positive edge has gaps"
     assert 0 in drawn[-1.0] and any(drawn[-1.0]), "a negative edge is not dotted"
+
+
+async def test_a_heatmap_has_a_colour_bar_with_its_range():
+    app = make_app("digits")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("n", "shift+tab", "shift+tab", "shift+tab")  # W¹ (30×64): a heatmap
+        await pilot.pause()
+        assert app.tensor_name == "W"
+        largest = float(np.abs(app.session.network.weights[0]).max())
+        line = text_of(app, "#tensor-cursor")
+        assert re.search(rf"−{largest:.2g} █+ \+{largest:.2g}", line), line
+
+
+async def test_one_scale_makes_a_vanishing_delta_faint_beside_the_output_layers():
+    app = make_app("vanishing")  # 64-30-30-30-30-10: ‖δ¹‖ ≪ ‖δ⁵‖
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press(*["n"] * 11, "{")  # backward m = 1, all samples: δ¹ as a heatmap
+        await pilot.pause()
+        hm = app.query_one("#tensor-heatmap")
+        mid = (64 - 1) / 2
+        own = np.abs(hm._codes - mid).max()
+        await pilot.press("s")
+        await pilot.pause()
+        largest = max(float(np.abs(app.session.tensors(m)["delta"]).max()) for m in range(1, 6))
+        assert hm.scale == pytest.approx(largest)
+        shared = np.abs(hm._codes - mid).max()
+        assert own > 30 and shared < 0.1 * own  # full colour on its own scale, faint on one
+        assert "one scale: δᵐ of every layer" in text_of(app, "#tensor-cursor")
+        assert "one colour scale" in text_of(app, "#message")
+        await pilot.press("s")
+        await pilot.pause()
+        assert np.abs(hm._codes - mid).max() == own
+
+
+async def test_v_cycles_numbers_heatmap_and_on_the_digits_pictures():
+    app = make_app("xor")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press(*["n"] * 5)  # δ¹ (3×4) as numbers; xor's 2 inputs are no picture
+        await pilot.pause()
+        picture = app.query_one("#tensor-picture")
+        assert picture.mode == "numbers" and picture.available == ("numbers", "heatmap")
+        await pilot.press("v")
+        await pilot.pause()
+        assert picture.mode == "heatmap" and "−" in text_of(app, "#tensor-cursor")
+        await pilot.press("v")
+        await pilot.pause()
+        assert picture.mode == "numbers"
+    app = make_app("digits")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("n", "shift+tab", "shift+tab", "shift+tab", "v")  # W¹ as pictures
+        await pilot.pause()
+        picture = app.query_one("#tensor-picture")
+        assert picture.mode == "pictures"
+        pane = text_of(app, "#tensors")
+        assert "each row as a picture, 30 units" in pane and "tile i: unit i" in pane
+        await pilot.press("n", "n", "n", "n")  # backward m = 1, W¹ still shown as pictures
+        await pilot.pause()
+        assert app.session.stop.layer == 1 and app.tensor_name == "W"
+        while app.tensor_name != "grad_W":  # ∂Ĵ/∂W¹: pictures too
+            await pilot.press("tab")
+        await pilot.pause()
+        assert picture.mode == "pictures" and "∂Ĵ/∂W¹" in text_of(app, "#tensors")
+        await pilot.press("l")  # follow: δ¹ has no pictures, so numbers or a heatmap
+        await pilot.pause()
+        assert app.tensor_name == "delta" and picture.mode != "pictures"
+
+
+async def test_each_tile_is_one_units_weights_drawn_as_the_input_image():
+    app = make_app("digits")
+    async with app.run_test(size=(140, 40)) as pilot:
+        W = app.session.network.weights[0]
+        W[:] = 0.0
+        W[0].reshape(8, 8)[:, 2] = 1.0  # unit 1 weighs column 2 of the image: a vertical bar
+        await pilot.press("shift+tab", "shift+tab", "v")  # at the start: W¹ as pictures
+        await pilot.pause()
+        pictures = app.query_one("#tensor-pictures")
+        assert app.query_one("#tensor-picture").mode == "pictures"
+        for line in range(1, 5):  # tile 1's four lines of half blocks (8 pixel rows)
+            cells = list(pictures.render_line(line))[:8]
+            hot = [i for i, seg in enumerate(cells) if seg.style.color.triplet.red > 200]
+            assert hot == [2], (line, hot)
+
+
+async def test_the_cost_curve_marks_the_lowest_test_cost_and_zooms():
+    app = make_app("overfit")
+    async with app.run_test(size=(140, 40)) as pilot:
+        await answer(app, pilot, "t", "60")
+        await wait_for_run(app, pilot)
+        h = app.session.history
+        best = min(h, key=lambda r: r.test_cost)
+        pane = text_of(app, "#costs")
+        assert f"◆ lowest test Ĵ {best.test_cost:.4g} at epoch {best.epoch}" in pane
+        assert "◆" in pane.split("cost per epoch")[1]  # marked on the curve
+        assert "•" in pane and re.search(r"[\u2801-\u28ff]", pane)  # test •, training braille
+        await answer(app, pilot, "z", "20")
+        pane = text_of(app, "#costs")
+        assert "last 20" in pane
+        axis = pane.split("└")[1].splitlines()[1]
+        assert [int(t) for t in re.findall(r"\d+", axis)][0] >= 41
+        await answer(app, pilot, "z", "0")
+        assert "last 20" not in text_of(app, "#costs")
+
+
+@pytest.mark.parametrize("preset", ["overfit", "l2"])
+async def test_after_training_at_80x24_the_cost_numbers_are_whole(preset):
+    app = make_app(preset)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await answer(app, pilot, "t", "30")
+        await wait_for_run(app, pilot)
+        assert not cut_numbers(app), cut_numbers(app)
+        pane = text_of(app, "#costs")
+        rec = app.session.history[-1]
+        assert f"{rec.train_cost:.5f}" in pane and f"{rec.test_cost:.5f}" in pane
+        assert "lowest test" in pane

@@ -461,8 +461,8 @@ class BpstepApp(App[int]):
         self.refresh_view()
         label = tensor_label(self.tensor_name)
         self.say(
-            f"one colour scale for {label} of every layer: a small one looks faint (s: each "
-            "its own)"
+            f"one colour scale for {label} of every layer: a small one shows hardly any colour "
+            "(s: each its own)"
             if self.one_scale
             else "each heatmap on its own colour scale (s: one for all layers)"
         )

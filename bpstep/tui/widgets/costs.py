@@ -90,7 +90,7 @@ class CostsView(Vertical):
             self._plot(session)
 
     def _show_numbers(self, session) -> None:
-        """The last epoch's costs and accuracy, this batch's cost, the epochs done and the
+        """The epochs done, the last epoch's costs and accuracy, this batch's cost and the
         lowest test cost; shorter labels and fewer decimals in a narrow pane, never a cut
         number."""
         h = session.history
@@ -124,10 +124,12 @@ class CostsView(Vertical):
             cells = [
                 (r[0] if long else r[1], _f(r[2], r[4], decimals), _f(r[3], r[4], decimals))
                 for r in rows
-            ] + [("epochs done" if long else "epochs", str(len(h)), "")]
+            ]
+            n = len(h)  # the epochs done head the labels' column
+            done = f"after {n} epoch{'s' * (n != 1)}" if long else f"{n} ep."
             heads = [self._head(w, keys) for w in ("train", "test")]
             columns = [
-                max(cell_len(c[0]) for c in cells),
+                max([cell_len(c[0]) for c in cells] + [len(done)]),
                 max([len(c[1]) for c in cells] + [heads[0].cell_len]),
                 max([len(c[2]) for c in cells] + [heads[1].cell_len]),
             ]
@@ -137,14 +139,14 @@ class CostsView(Vertical):
         t.add_column(no_wrap=True)
         t.add_column(justify="right", no_wrap=True)
         t.add_column(justify="right", no_wrap=True)
-        t.add_row("", *heads)
+        t.add_row(Text(done, style="dim"), *heads)
         for cell in cells:
             t.add_row(*cell)
         parts: list = [t]
         best = lowest_test(h, bool(session.network.l2)) if len(h) > 1 else None
         if best is not None:
             parts.append(self._best(best, "J" if session.network.l2 else "Ĵ", width))
-        lines = t.row_count + len(parts)
+        lines = t.row_count + len(parts) - 1
         self.query_one("#cost-numbers", Static).update(
             Group(*parts), layout=lines != getattr(self, "_rows", 0)
         )

@@ -3,8 +3,8 @@ and the colour bar that reads it (``legend``).
 
 Blue below zero, near-black at zero, red above, on a symmetric scale ±s: the matrix's own
 largest |entry|, or one given for several matrices (all layers' δ on one scale, so that a
-vanishing δ¹ looks faint beside δᴸ). On a monochrome terminal the colours become greys: bright
-is large, dark is near zero (the legend shows the same greys).
+vanishing δ¹ looks faint beside δᴸ). Without colours (NO_COLOR) a grey ramp instead, black
+at −s, mid-grey at 0, white at +s, so that the sign still reads (the legend shows the ramp).
 """
 
 from __future__ import annotations
@@ -40,7 +40,10 @@ def _palette(n: int = 64) -> list[str]:
 
 
 PALETTE = _palette()
-_STYLES: dict[tuple, Style] = {}  # at most 65 × 66 × 4 styles, shared by every heatmap
+# NO_COLOR: Textual turns colours into greys of their brightness, which would make −s and +s
+# the same grey; this ramp keeps the sign (dark below zero, light above)
+MONO_PALETTE = [f"#{v:02x}{v:02x}{v:02x}" for v in np.linspace(0, 255, len(PALETTE)).astype(int)]
+_STYLES: dict[tuple, Style] = {}  # at most 65 × 66 × 4 × 2 styles, shared by every heatmap
 
 
 def codes(x: np.ndarray, scale: float | None = None) -> tuple[np.ndarray, float]:
@@ -56,29 +59,35 @@ def codes(x: np.ndarray, scale: float | None = None) -> tuple[np.ndarray, float]
 
 
 def cell_style(
-    top: int, bottom: int | None, cursor_top: bool = False, cursor_bot: bool = False
+    top: int,
+    bottom: int | None,
+    cursor_top: bool = False,
+    cursor_bot: bool = False,
+    mono: bool = False,
 ) -> Style:
     """The style of a half-block cell: the upper entry's colour as foreground, the lower one's
-    as background (-1: not finite, magenta; the cursor white). Cached."""
-    key = (top, bottom, cursor_top, cursor_bot)
+    as background (-1: not finite, magenta; the cursor white); ``mono``: the grey ramp. Cached."""
+    key = (top, bottom, cursor_top, cursor_bot, mono)
     style = _STYLES.get(key)
     if style is None:
-        fg = "#ffffff" if cursor_top else NAN_STYLE if top < 0 else PALETTE[top]
+        colours = MONO_PALETTE if mono else PALETTE
+        fg = "#ffffff" if cursor_top else NAN_STYLE if top < 0 else colours[top]
         if bottom is None:
             style = Style(color=fg)
         else:
-            bg = "#ffffff" if cursor_bot else NAN_STYLE if bottom < 0 else PALETTE[bottom]
+            bg = "#ffffff" if cursor_bot else NAN_STYLE if bottom < 0 else colours[bottom]
             style = Style(color=fg, bgcolor=bg)
         _STYLES[key] = style
     return style
 
 
-def legend(scale: float, cells: int = 12, what: str = "") -> Text:
-    """The colour bar: −scale, the palette from blue through black to red, +scale, and what
-    the scale is of (e.g. "all layers' δ")."""
+def legend(scale: float, cells: int = 12, what: str = "", mono: bool = False) -> Text:
+    """The colour bar: −scale, the palette from blue through black to red (``mono``: black
+    through grey to white), +scale, and what the scale is of (e.g. "all layers' δ")."""
+    colours = MONO_PALETTE if mono else PALETTE
     bar = Text()
     for i in range(cells):
-        bar.append("█", style=PALETTE[round(i / max(1, cells - 1) * (len(PALETTE) - 1))])
+        bar.append("█", style=colours[round(i / max(1, cells - 1) * (len(colours) - 1))])
     out = Text.assemble(f"−{compact(scale, 2)} ", bar, f" +{compact(scale, 2)}")
     if what:
         out.append(f"  {what}", style="dim")
@@ -102,6 +111,7 @@ class Heatmap(ScrollView, can_focus=True):
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
         self.scale = 1.0  # the colours' scale: ±scale
+        self._given_scale: float | None = None  # a scale shared with other matrices
         self._codes = np.zeros((0, 0), dtype=np.int16)
         self.matrix = np.zeros((0, 0))
         self.cell_w = 1
@@ -119,7 +129,7 @@ class Heatmap(ScrollView, can_focus=True):
             return
         self._key = key
         self._lines = {}
-        self.matrix = x
+        self.matrix, self._given_scale = x, scale
         self._codes, self.scale = codes(x, scale)
         r, c = x.shape
         # small matrices get wider cells, so that a 10×30 matrix is not a smudge
@@ -154,7 +164,7 @@ class Heatmap(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         if self.matrix.size:
-            self.set_matrix(self.matrix, force=True)
+            self.set_matrix(self.matrix, force=True, scale=self._given_scale)
 
     def action_cursor(self, dr: int, dc: int) -> None:
         r, c = self.matrix.shape
@@ -196,6 +206,7 @@ class Heatmap(ScrollView, can_focus=True):
                 None if bot is None else int(bot[j]),
                 (cr, cc) == (row, j),
                 (cr, cc) == (row + 1, j),
+                self.app.no_color,
             )
             segments.append(Segment(cell, style))
         strip = Strip(segments).crop(scroll_x - first * w, scroll_x - first * w + width)

@@ -195,12 +195,12 @@ class NetworkView(Static):
         return table
 
     def fit_height(self, screen_height: int) -> None:
-        """Tall enough for a graph of the net (a row a unit) when the screen has room: at most
-        45% of it, at least the 12 rows the columns take."""
+        """Tall enough for a graph of the net (a row a unit, a blank row between two) when the
+        screen has room: at most 45% of it, at least the 12 rows the columns take."""
         sizes = self._last[0].network.sizes if getattr(self, "_last", None) else []
         want = 12
         if sizes and max(sizes) <= MAX_UNITS:
-            want = max(want, max(sizes) + self.LINES_BESIDE_GRAPH + 2)
+            want = max(want, 2 * max(sizes) - 1 + self.LINES_BESIDE_GRAPH + 2)
         height = max(12, min(want, int(0.45 * screen_height)))
         if height != getattr(self, "_height", None):
             self._height = height

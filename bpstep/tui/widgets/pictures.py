@@ -111,5 +111,6 @@ class Pictures(ScrollView, can_focus=True):
             top = 2 * (k - 1)
             for c in range(w):
                 bottom = int(tile[top + 1, c]) if top + 1 < h else None
-                segments.append(Segment("▀", cell_style(int(tile[top, c]), bottom)))
+                style = cell_style(int(tile[top, c]), bottom, mono=self.app.no_color)
+                segments.append(Segment("▀", style))
         return Strip(segments).crop(0, width).extend_cell_length(width, self.rich_style)

@@ -31,9 +31,8 @@ PICTURE_TENSORS = frozenset({"W", "grad_W", "dW", "W_before"})
 VIEWS = ("numbers", "heatmap", "pictures")
 VIEW_MESSAGES = {
     "numbers": "numbers (v: the next view)",
-    "heatmap": "heatmap: blue < 0 < red, dark near 0 (h: a cursor; s: one scale for all layers)",
-    "pictures": "each row of the weights as a picture of the input: unit i's weights from every "
-    "pixel (h: scroll)",
+    "heatmap": "heatmap: blue < 0 < red (h: cursor; s: one scale for all layers)",
+    "pictures": "pictures: tile i is unit i's weights from every input pixel",
 }
 
 
@@ -104,7 +103,9 @@ class TensorPicture(Vertical):
         self._look = look
         if view == "pictures" and look.picture is not None:
             self._mode("pictures")
-            self.query_one(Pictures).set_tiles(np.atleast_2d(value), look.picture)
+            tiles = self.query_one(Pictures)
+            tiles.set_tiles(np.atleast_2d(value), look.picture)
+            self.scrolls = tiles.virtual_size.height > tiles.size.height > 0
         else:
             self._mode("heatmap")
             self.query_one(Heatmap).set_matrix(x, scale=look.scale)
@@ -167,7 +168,7 @@ class TensorPicture(Vertical):
         tries += [(first, 8, what and "all m", "") for first in firsts]
         line = Text(firsts[0])
         for first, cells, label, extra in tries:
-            bar = legend(scale, cells, label)
+            bar = legend(scale, cells, label, mono=self.app.no_color)
             if len(first) + len(extra) + 3 + bar.cell_len <= width:
                 line = Text.assemble(first, extra, "   ", bar)
                 break

@@ -94,8 +94,8 @@ class TensorView(Vertical):
         """
         height = self.content_size.height
         possible = len(ORDER)  # the most a layer can list
-        if height and height < possible + 1 + 2 + 8:
-            possible = max(2, height // 2 - 2)
+        if height:  # at most half the pane: the heatmap or the pictures keep the other half
+            possible = min(possible, max(2, height // 2 - 1))
         shown = names
         if len(names) > possible:
             i = names.index(selected)
@@ -166,7 +166,7 @@ class TensorView(Vertical):
         if picture.mode == "pictures":
             rows = np.shape(value)[0]
             long.append(f"each row as a picture, {rows} units")
-        if picture.scrolls or picture.mode == "pictures":
+        if picture.scrolls:
             long.append("h: scroll")
             short.append("h: scroll")
         after = picture.next_view()

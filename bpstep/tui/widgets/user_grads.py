@@ -39,6 +39,7 @@ def _palette(n: int = 17) -> list[str]:
 
 
 PALETTE = _palette()
+MONO_PALETTE = [f"#{v:02x}{v:02x}{v:02x}" for v in np.linspace(0, 255, len(PALETTE)).astype(int)]
 
 
 def _window(shape: tuple[int, int], centre: tuple[int, int], rows: int, cols: int):
@@ -74,8 +75,10 @@ def numbers_table(
     return t
 
 
-def difference_map(diff: np.ndarray, rows: range, cols: range) -> Group:
-    """yours − engine as coloured blocks on a symmetric scale, with the scale's bound."""
+def difference_map(diff: np.ndarray, rows: range, cols: range, mono: bool = False) -> Group:
+    """yours − engine as coloured blocks on a symmetric scale, with the scale's bound
+    (``mono``, NO_COLOR: a grey ramp, dark below zero, light above)."""
+    colours = MONO_PALETTE if mono else PALETTE
     d = diff[np.ix_(list(rows), list(cols))]
     finite = d[np.isfinite(d)]
     scale = float(np.abs(finite).max()) if finite.size else 0.0
@@ -89,7 +92,7 @@ def difference_map(diff: np.ndarray, rows: range, cols: range) -> Group:
             k = (len(PALETTE) - 1) // 2
             if scale > 0:
                 k = int(round((v / scale + 1) / 2 * (len(PALETTE) - 1)))
-            line.append("██", style=PALETTE[k])
+            line.append("██", style=colours[k])
         lines.append(line)
     return Group(*lines)
 
@@ -102,7 +105,7 @@ def table_width(title: str, x: np.ndarray, rows: range, cols: range, digits: int
     return sum(widths) + len(widths) - 1
 
 
-def side_by_side(finding, width: int = 0) -> Table:
+def side_by_side(finding, width: int = 0, mono: bool = False) -> Table:
     """Yours | the engine's | the difference heatmap, around the first wrong entry: on one row
     when they fit ``width`` (0: any), else the heatmap under the numbers; fewer digits, then one
     table under the other, before any number would be cut."""
@@ -124,7 +127,7 @@ def side_by_side(finding, width: int = 0) -> Table:
         )
         if not width or 2 * tables + gap <= width:
             break
-    heatmap = difference_map(diff, mrows, mcols)
+    heatmap = difference_map(diff, mrows, mcols, mono)
     map_width = max(line.cell_len for line in heatmap.renderables if isinstance(line, Text))
     parts: list[Table | Group] = [
         numbers_table("yours", yours, rows, cols, centre, digits),
@@ -208,7 +211,7 @@ class UserGradsPanel(Static):
             for w in f.warnings:
                 parts.append(Text(f"  warning: {w}", style="yellow"))
             if f.status == "disagree" and f.user_value is not None and f.reference is not None:
-                parts.append(side_by_side(f, self.content_size.width))
+                parts.append(side_by_side(f, self.content_size.width, self.app.no_color))
         self.update(Group(*parts))
 
     def on_resize(self) -> None:
