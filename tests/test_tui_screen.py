@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rich.console import Console
 
 from bpstep.session import Session, build_config
 from bpstep.tui.app import BpstepApp
@@ -419,3 +420,17 @@ async def test_after_training_at_80x24_the_cost_numbers_are_whole(preset):
         rec = app.session.history[-1]
         assert f"{rec.train_cost:.5f}" in pane and f"{rec.test_cost:.5f}" in pane
         assert "lowest test" in pane
+
+
+def test_every_edge_cell_of_the_graph_has_its_edges_colour():
+    from bpstep.tui.widgets.network_graph import EDGE_STYLES, NOT_YET, graph_lines
+
+    session = Session(build_config("xor", data="iris", layers=[4, 8, 3]))
+    session.step()
+    lines, _ = graph_lines(session, 1, 44, 16)
+    edge_colours = {str(s.color) for s in EDGE_STYLES.values()} | {str(NOT_YET.color)}
+    for line in lines[1:-2]:  # the rows of nodes and edges
+        for x, ch in enumerate(line.plain):
+            if 0x2800 < ord(ch) <= 0x28FF:
+                style = line.get_style_at_offset(Console(), x)
+                assert str(style.color) in edge_colours, (x, ch, style)

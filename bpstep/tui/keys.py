@@ -41,7 +41,7 @@ KEYS: tuple[Key, ...] = (
         "Run the epoch"),
     Key("run.train", "train", "train N epochs (asks for N), with a progress bar", STEPPING, "t",
         "t", "train N", "Train N epochs"),
-    Key("run.cancel", "cancel", "cancel a run (or leave the heatmap cursor)", STEPPING,
+    Key("run.cancel", "cancel", "cancel a run (or give the arrows back after h)", STEPPING,
         "escape,c", "escape  c", title="Cancel the run"),
     Key("break.toggle", "toggle_breakpoint", "toggle a breakpoint at the current stop", CHECKS,
         "b", "b", "break", "Toggle breakpoint here"),

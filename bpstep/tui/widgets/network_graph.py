@@ -40,7 +40,7 @@ def _edge_styles() -> dict[tuple[int, int], Style]:
         for level in range(LEVELS):
             t = 0.25 + 0.75 * level / (LEVELS - 1)
             r, g, b = (_BASE + (target - _BASE) * t).astype(int)
-            out[sign, level] = Style(color=f"#{r:02x}{g:02x}{b:02x}", bold=level == LEVELS - 1)
+            out[sign, level] = Style(color=f"#{r:02x}{g:02x}{b:02x}")
     return out
 
 
@@ -215,7 +215,7 @@ def _graph_row(canvas: Canvas, r: int, nodes: dict[int, int], here, viewed: int)
         else:
             style = ""
             chars.append(" ")
-        if style is last and spans:
+        if style and style is last:  # the run goes on
             spans[-1] = Span(spans[-1].start, x + 1, style)
         elif style:
             spans.append(Span(x, x + 1, style))
