@@ -94,39 +94,26 @@ class CostsView(Vertical):
         lowest test cost; shorter labels and fewer decimals in a narrow pane, never a cut
         number."""
         h = session.history
-        last = h[-1] if h else None
-        rows: list[tuple[str, str, float | None, float | None, bool]] = [
-            ("cost Ĵ", "Ĵ", last and last.train_cost, last and last.test_cost, False)
-        ]
-        if session.network.l2:  # J compares train with test; Ĵ adds the same λ term to both
-            rows.append(
-                (
-                    "data cost J",
-                    "J",
-                    last and last.train_data_cost,
-                    last and last.test_data_cost,
-                    False,
-                )
-            )
-        if last is None or last.train_accuracy is not None:
-            rows.append(
-                (
-                    "accuracy",
-                    "acc.",
-                    last and last.train_accuracy,
-                    last and last.test_accuracy,
-                    True,
-                )
-            )
-        rows.append(("batch Ĵ", "batch", session.stop.batch_cost, NO_TEST, False))
         width = self.content_size.width or 10_000
+        parts: list = [self._table(_rows(session), len(h), width)]
+        best = lowest_test(h, bool(session.network.l2)) if len(h) > 1 else None
+        if best is not None:
+            parts.append(self._best(best, "J" if session.network.l2 else "Ĵ", width))
+        lines = parts[0].row_count + len(parts) - 1
+        self.query_one("#cost-numbers", Static).update(
+            Group(*parts), layout=lines != getattr(self, "_rows", 0)
+        )
+        self._rows = lines
+
+    def _table(self, rows: list[Row], epochs: int, width: int) -> Table:
+        """The rows under a header of the epochs done and the curves' keys, in the first of
+        ``NUMBER_LAYOUTS`` that fits ``width``."""
         for long, pad, keys, decimals in NUMBER_LAYOUTS:
             cells = [
                 (r[0] if long else r[1], _f(r[2], r[4], decimals), _f(r[3], r[4], decimals))
                 for r in rows
             ]
-            n = len(h)  # the epochs done head the labels' column
-            done = f"after {n} epoch{'s' * (n != 1)}" if long else f"{n} ep."
+            done = f"after {epochs} epoch{'s' * (epochs != 1)}" if long else f"{epochs} ep."
             heads = [self._head(w, keys) for w in ("train", "test")]
             columns = [
                 max([cell_len(c[0]) for c in cells] + [len(done)]),
@@ -142,15 +129,7 @@ class CostsView(Vertical):
         t.add_row(Text(done, style="dim"), *heads)
         for cell in cells:
             t.add_row(*cell)
-        parts: list = [t]
-        best = lowest_test(h, bool(session.network.l2)) if len(h) > 1 else None
-        if best is not None:
-            parts.append(self._best(best, "J" if session.network.l2 else "Ĵ", width))
-        lines = t.row_count + len(parts) - 1
-        self.query_one("#cost-numbers", Static).update(
-            Group(*parts), layout=lines != getattr(self, "_rows", 0)
-        )
-        self._rows = lines
+        return t
 
     @staticmethod
     def _best(best: tuple[int, float], which: str, width: int) -> Text:
@@ -213,6 +192,28 @@ class CostsView(Vertical):
             for e, c in values
             if c is not None and math.isfinite(c) and (c > 0 or not self.log_scale)
         ]
+
+
+# a row of numbers: label, short label, training value, test value, a percentage?
+Row = tuple[str, str, float | None, float | None, bool]
+
+
+def _rows(session) -> list[Row]:
+    """The costs (Ĵ, and J when λ > 0), the accuracy and this batch's Ĵ."""
+    last = session.history[-1] if session.history else None
+
+    def both(what: str) -> tuple[float | None, float | None]:
+        if last is None:
+            return None, None
+        return getattr(last, f"train_{what}"), getattr(last, f"test_{what}")
+
+    rows: list[Row] = [("cost Ĵ", "Ĵ", *both("cost"), False)]
+    if session.network.l2:  # J compares train with test; Ĵ adds the same λ term to both
+        rows.append(("data cost J", "J", *both("data_cost"), False))
+    if last is None or last.train_accuracy is not None:
+        rows.append(("accuracy", "acc.", *both("accuracy"), True))
+    rows.append(("batch Ĵ", "batch", session.stop.batch_cost, NO_TEST, False))
+    return rows
 
 
 def _f(x: float | None, pct: bool = False, decimals: int = 5) -> str:
