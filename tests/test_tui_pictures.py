@@ -88,9 +88,9 @@ def test_one_scale_makes_the_vanishing_delta_faint(snap_compare, monkeypatch, wh
 
 @pytest.mark.parametrize("which", ["colour", "no_color"])
 def test_the_cost_curve_tells_overfitting(snap_compare, monkeypatch, which):
-    # 200 epochs on 100 digits: the lowest test cost marked (◆), then the last 60 epochs
+    # 120 epochs on 100 digits: the lowest test cost marked (◆), then the last 60 epochs
     async def run_before(pilot) -> None:
-        await trained(200)(pilot)
+        await trained(120)(pilot)
         await pilot.press("z")
         await pilot.pause()
         pilot.app.screen.query_one("#prompt-input").value = "60"
