@@ -135,7 +135,7 @@ def test_the_served_page_steps_the_debugger_on_a_key_press(served, tmp_path):  #
             page.focus(".xterm-helper-textarea")  # the terminal has the keyboard, as after a click
             page.keyboard.press("n")
             after = wait_for_text(page, FIRST_FORWARD_STOP)
-            assert "stop forward m=1" in after
+            assert "forward m=1" in after
 
             shot = Path(os.environ.get("BPSTEP_SERVE_SCREENSHOT") or tmp_path / "serve.png")
             page.screenshot(path=str(shot))

@@ -80,9 +80,9 @@ class Terminal:
 def terminal():
     terminals: list[Terminal] = []
 
-    def start(*args: str, width: int = 140, height: int = 45) -> Terminal:
+    def start(*args: str, width: int = 140, height: int = 45, env: str = "") -> Terminal:
         # tmux sizes a new detached pane just after starting its command: let it settle first
-        cmd = "sleep 0.5; exec " + " ".join([str(BPSTEP), *args])
+        cmd = f"sleep 0.5; {env} exec " + " ".join([str(BPSTEP), *args])
         t = Terminal(cmd, width, height)
         terminals.append(t)
         return t

@@ -15,7 +15,7 @@ from bpstep.session.explain import num
 from bpstep.tui.app import BpstepApp
 from bpstep.tui.screens.explain import ExplainScreen
 from bpstep.tui.widgets.heatmap import Heatmap
-from bpstep.tui.widgets.tensor_view import TensorView
+from bpstep.tui.widgets.number_grid import cell
 
 SIZE = (140, 45)
 
@@ -189,7 +189,7 @@ async def test_quiz_hides_the_stops_tensor_and_a_right_answer_reveals_it():
         await pilot.pause()
         assert app.session.quiz.right == {"δᵐ": 1} and app.session.quiz.asked == {"δᵐ": 1}
         assert "δᵐ 1/1" in text_of(app, "#quiz")
-        assert TensorView._cell(v, 4).plain in text_of(app, "#tensors")  # revealed
+        assert cell(v, 4).plain in text_of(app, "#tensors")  # revealed
         await pilot.press("x")  # and the cursor is on the entry asked
         await pilot.pause()
         assert app.screen.explanation.index == q.index

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, ProgressBar, Static
+from textual.screen import Screen
+from textual.widgets import ProgressBar, Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from bpstep.engine.errors import BpstepError
@@ -48,13 +50,15 @@ from .screens.explain import ExplainScreen
 from .screens.help import HelpScreen
 from .screens.overshoot import OvershootScreen
 from .screens.prompt import PromptScreen
+from .screenshot import ask_and_save
 from .widgets.costs import CostsView
 from .widgets.equation import EquationView
+from .widgets.footer import FittingFooter
 from .widgets.heatmap import Heatmap
 from .widgets.input_view import InputView
 from .widgets.network_view import NetworkView, armed
-from .widgets.number_cursor import NumberGrid
 from .widgets.quiz_panel import QuizPanel
+from .widgets.tensor_picture import VIEW_MESSAGES, TensorPicture, look_for
 from .widgets.tensor_view import TensorView
 from .widgets.user_grads import UserGradsPanel
 
@@ -91,6 +95,8 @@ class BpstepApp(App[int]):
         self.follow_tensor = True  # show what each stop computes, until tab or a click picks one
         self.sample = 0
         self.precision = 4
+        self.view = "numbers"  # the tensor as numbers (where they fit), heatmap or pictures: v
+        self.one_scale = False  # heatmaps on one colour scale for every layer: s
         self.running = False
         self._cancel = threading.Event()
         # the run going on: its worker, kind and target (the last epoch, for "epochs"), so that
@@ -101,6 +107,8 @@ class BpstepApp(App[int]):
         self._error_shown_until = 0.0
         self._last_paint = 0.0
         self._run_started = (0.0, 0)
+        self._halted: tuple[int, str] | None = None  # (stop index, RunReason) of the last halt
+        self._message_cleared_at = -1  # the stop whose halt message W or B made stale
         self.grads = GradsChecker(self, grads_path, self.grads_time_limit) if grads_path else None
         self.quiz = quiz  # predict, then reveal: each stop's tensor hidden until answered
         # stop index → its question and how it was answered
@@ -121,7 +129,7 @@ class BpstepApp(App[int]):
                 yield QuizPanel(id="quiz", classes="pane")
                 yield Static(id="message", classes="pane")
                 yield ProgressBar(id="progress", show_eta=False)
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         titles = {"network": "network", "costs": "cost", "input": "input", "equation": "equation"}
@@ -167,8 +175,7 @@ class BpstepApp(App[int]):
         row, col = q.index
         if q.name in PER_SAMPLE:
             self.sample, col = col, 0
-        self.query_one(TensorView).number_cursor = (row, col)
-        self.query_one(Heatmap).cursor = (row, col)
+        self.query_one(TensorView).place_cursor(row, col)
 
     def refresh_view(self) -> None:
         s = self.session
@@ -178,7 +185,10 @@ class BpstepApp(App[int]):
         asked = q or (self.answered[s.index][0] if s.index in self.answered else None)
         hide_delta = q.layer if q is not None and "delta" in q.hidden else None
         self.query_one(NetworkView).show(s, self.layer, hide_delta)
-        self.query_one(EquationView).show(s, hide_shapes=q is not None and q.form == "shape")
+        message = s.stop.message if s.stop.index != self._message_cleared_at else None
+        self.query_one(EquationView).show(
+            s, message, hide_shapes=q is not None and q.form == "shape"
+        )
         self.query_one("#tensors").border_title = f"layer m = {self.layer}"
         self.query_one(TensorView).regularised = bool(s.network.l2)
         new = s.computed(self.layer)
@@ -189,6 +199,7 @@ class BpstepApp(App[int]):
             wrong = origin(findings.items if findings else None)
             if wrong is not None and wrong.layer == self.layer:  # where the learner's code is wrong
                 self.tensor_name = QUANTITY_TENSOR.get(wrong.quantity or "", new[0])
+        look = look_for(s, self.layer, self.tensor_name, self.sample, self.view, self.one_scale)
         self.tensor_name = self.query_one(TensorView).show(
             s.tensors(self.layer),
             self.layer,
@@ -196,6 +207,7 @@ class BpstepApp(App[int]):
             self.sample,
             self.precision,
             new=set(new),
+            look=look,
             hidden=hidden,
             notes=self._unit_notes(),
         )
@@ -372,6 +384,8 @@ class BpstepApp(App[int]):
 
     def on_run_finished(self, message: RunFinished) -> None:
         self.running = False
+        self._halted = (self.session.stop.index, message.reason)
+        self._message_cleared_at = -1
         self._hide_progress()
         reason, text = message.reason, message.text
         if reason == RunReason.DONE:
@@ -406,7 +420,7 @@ class BpstepApp(App[int]):
     def action_cancel(self) -> None:
         if self.running:
             self._cancel.set()
-        elif self.query_one(Heatmap).has_focus or self.query_one(NumberGrid).has_focus:
+        elif self.query_one(TensorView).has_focus_within:
             self.set_focus(None)
 
     # ------------------------------------------------------------------ breakpoints, checks
@@ -426,6 +440,27 @@ class BpstepApp(App[int]):
         self.say(f"breakpoint at {what} {'set' if on else 'removed'}")
         self.refresh_view()
 
+    def action_zoom_costs(self) -> None:
+        """z: the cost curve's last N epochs (0 or nothing: all)."""
+        costs = self.query_one(CostsView)
+
+        def got(answer: str | None) -> None:
+            if answer is None:
+                return
+            try:
+                n = int(answer or 0)
+                if n < 0:
+                    raise ValueError
+            except ValueError:
+                self.error(f"the number of epochs must be a whole number ≥ 0, got {answer!r}")
+                return
+            costs.zoom(self.session, n)
+            self.say(f"cost curve: the last {n} epochs" if n else "cost curve: every epoch")
+
+        question = "Show the last how many epochs on the cost curve? (0: all)"
+        suggested = "0" if costs.last_epochs else "50"  # zoomed in: suggest all again
+        self.push_screen(PromptScreen(question, suggested), got)
+
     def action_toggle_log_scale(self) -> None:
         on = self.query_one(CostsView).toggle_log_scale(self.session)
         self.say(f"cost curve: {'log' if on else 'linear'} scale")
@@ -437,6 +472,7 @@ class BpstepApp(App[int]):
 
     def action_clear_breakpoints(self) -> None:
         self.session.breakpoints.clear()
+        self._clear_halt_message(RunReason.BREAKPOINT)
         self.say("all breakpoints cleared")
         self.refresh_view()
 
@@ -462,8 +498,15 @@ class BpstepApp(App[int]):
 
     def action_clear_watches(self) -> None:
         self.session.watches.clear()
+        self._clear_halt_message(RunReason.WATCH)
         self.say("watches cleared (the non-finite watch is always on)")
         self.refresh_view()
+
+    def _clear_halt_message(self, reason: RunReason) -> None:
+        """The equation pane stops showing why the run halted here once that (a watch, a
+        breakpoint) has been cleared."""
+        if self._halted == (self.session.stop.index, reason):
+            self._message_cleared_at = self.session.stop.index
 
     def action_gradcheck(self) -> None:
         s = self.session
@@ -531,10 +574,12 @@ class BpstepApp(App[int]):
 
     # ------------------------------------------------------------------ view
     def _pin_tensor(self, name: str) -> None:
-        """Show ``name`` from now on, instead of following what each stop computes."""
-        if self.follow_tensor:
-            shown = tensor_label(name)
-            self.say(f"showing {shown} at every stop; l follows each stop's new tensors again")
+        """Show ``name`` from now on, instead of following what each stop computes (the message
+        names the tensor now shown, at each tab)."""
+        regularised = bool(self.session.network.l2)
+        here = tensor_label(name, self.layer, regularised)
+        every = tensor_label(name, None, regularised)
+        self.say(f"showing {here} ({every} at every stop); l follows each stop's new tensors")
         self.follow_tensor = False
         self.tensor_name = name
         self.refresh_view()
@@ -576,17 +621,40 @@ class BpstepApp(App[int]):
         self.say(f"{self.precision} digits")
         self.refresh_view()
 
+    def action_cycle_view(self) -> None:
+        """v: the next way of drawing the tensor shown (numbers, heatmap, pictures)."""
+        after = self.query_one(TensorPicture).next_view()
+        if after is None:
+            self.say("this tensor has one view only")
+            return
+        self.view = after
+        self.refresh_view()
+        self.say(VIEW_MESSAGES[after])
+
+    def action_toggle_one_scale(self) -> None:
+        """s: heatmaps on one colour scale for the tensor across all layers, or each its own."""
+        self.one_scale = not self.one_scale
+        if self.one_scale and self.query_one(TensorPicture).mode == "numbers":
+            self.view = "heatmap"  # colours are what the shared scale is for
+        self.refresh_view()
+        label = tensor_label(self.tensor_name)
+        self.say(
+            f"one colour scale for {label} of every layer: a small one shows hardly any colour "
+            "(s: each its own)"
+            if self.one_scale
+            else "each heatmap on its own colour scale (s: one for all layers)"
+        )
+
     def action_cursor_mode(self) -> None:
-        for widget in (self.query_one(Heatmap), self.query_one(NumberGrid)):
-            if widget.display:
-                widget.focus()
-                self.say("arrows move the cursor; x explains the number under it; escape leaves")
+        said = self.query_one(TensorView).focus_view()
+        if said:
+            self.say(said)
 
     def action_explain(self) -> None:
         """The arithmetic behind the number under the cursor (heatmap or numbers)."""
         entry = self.query_one(TensorView).entry()
         if entry is None:
-            self.say("no number to explain here: step first")
+            self.say("no number to explain here: step first, or show the numbers or the heatmap")
             return
         name, row, col = entry
         q = self.question()
@@ -698,6 +766,16 @@ class BpstepApp(App[int]):
         self.crash = error
         super()._handle_exception(error)
         self._exit_renderables.clear()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's palette commands but its Screenshot (to ~/Downloads): ours asks where."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
+
+    def action_screenshot_as(self) -> None:
+        # once the palette has closed, so that it is not in the picture
+        self.set_timer(0.1, lambda: ask_and_save(self, self.say, self.error))
 
 
 def run_tui(session: Session, grads_path: str | None = None, quiz: bool = False) -> int:

@@ -41,7 +41,7 @@ KEYS: tuple[Key, ...] = (
         "Run the epoch"),
     Key("run.train", "train", "train N epochs (asks for N), with a progress bar", STEPPING, "t",
         "t", "train N", "Train N epochs"),
-    Key("run.cancel", "cancel", "cancel a run (or leave the heatmap cursor)", STEPPING,
+    Key("run.cancel", "cancel", "cancel a run (or give the arrows back after h)", STEPPING,
         "escape,c", "escape  c", title="Cancel the run"),
     Key("break.toggle", "toggle_breakpoint", "toggle a breakpoint at the current stop", CHECKS,
         "b", "b", "break", "Toggle breakpoint here"),
@@ -85,10 +85,17 @@ KEYS: tuple[Key, ...] = (
         title="More digits"),
     Key("view.less", "precision(-1)", "fewer digits", VIEWING, "minus", "-",
         title="Fewer digits"),
-    Key("view.cursor", "cursor_mode", "move the cursor over the numbers or the heatmap "
-        "(arrows), escape to leave", VIEWING, "h", "h", title="Move the cursor"),
+    Key("view.cycle", "cycle_view", "draw the tensor as numbers / a heatmap / pictures (W¹'s "
+        "rows as images of the input)", VIEWING, "v", "v", title="Numbers, heatmap or pictures"),
+    Key("view.one_scale", "toggle_one_scale", "heatmaps: one colour scale for the tensor over "
+        "all layers (a vanishing δ¹ looks faint) / each its own", VIEWING, "s", "s",
+        title="Heatmaps: one scale for all layers"),
+    Key("view.cursor", "cursor_mode", "move the cursor over the numbers or the heatmap (arrows), "
+        "or scroll the pictures; escape to leave", VIEWING, "h", "h", title="Move the cursor"),
     Key("view.explain", "explain", "explain the number under the cursor: the arithmetic that "
         "made it, with this stop's numbers", VIEWING, "x", "x", "explain", "Explain this number"),
+    Key("view.zoom_costs", "zoom_costs", "cost curve: zoom to the last N epochs (asks for N; 0: "
+        "all)", VIEWING, "z", "z", title="Cost curve: the last N epochs"),
     Key("view.log_scale", "toggle_log_scale", "toggle the cost curve's y axis: log / linear",
         VIEWING, title="Cost curve: log / linear scale"),
     Key("quiz.answer", "answer", "quiz: answer this stop's question (then x explains)", CHECKS,
@@ -99,6 +106,8 @@ KEYS: tuple[Key, ...] = (
         "Save the session"),
     Key("session.load", "load", "load a saved session", SESSION, "ctrl+o", "ctrl+o",
         title="Load a session"),
+    Key("app.screenshot", "screenshot_as", "save an SVG picture of the screen (asks for the "
+        "file; default the current directory)", SESSION, title="Screenshot"),
     Key("app.palette", "command_palette", "command palette: every action by name", SESSION,
         shown="ctrl+p"),
     Key("app.help", "help", "this help: every key", SESSION, "question_mark", "?", "help",

@@ -1,10 +1,18 @@
-"""A diverging-colour heatmap of a matrix, drawn with half blocks (Line API), with a cursor."""
+"""A diverging-colour heatmap of a matrix, drawn with half blocks (Line API), with a cursor,
+and the colour bar that reads it (``legend``).
+
+Blue below zero, near-black at zero, red above, on a symmetric scale ±s: the matrix's own
+largest |entry|, or one given for several matrices (all layers' δ on one scale, so that a
+vanishing δ¹ looks faint beside δᴸ). Without colours (NO_COLOR) a grey ramp instead, black
+at −s, mid-grey at 0, white at +s, so that the sign still reads (the legend shows the ramp).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
@@ -12,6 +20,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from bpstep.tui.numbers import compact
 
 NAN_STYLE = "#ff00ff"
 
@@ -30,7 +40,58 @@ def _palette(n: int = 64) -> list[str]:
 
 
 PALETTE = _palette()
-_STYLES: dict[tuple, Style] = {}  # at most 65 × 66 × 4 styles, shared by every heatmap
+# NO_COLOR: Textual turns colours into greys of their brightness, which would make −s and +s
+# the same grey; this ramp keeps the sign (dark below zero, light above)
+MONO_PALETTE = [f"#{v:02x}{v:02x}{v:02x}" for v in np.linspace(0, 255, len(PALETTE)).astype(int)]
+_STYLES: dict[tuple, Style] = {}  # at most 65 × 66 × 4 × 2 styles, shared by every heatmap
+
+
+def codes(x: np.ndarray, scale: float | None = None) -> tuple[np.ndarray, float]:
+    """Each entry's palette index on the scale ±``scale`` (default: the largest finite |x|),
+    -1 where not finite; and the scale used."""
+    if scale is None:
+        fin = x[np.isfinite(x)]
+        scale = float(np.abs(fin).max()) if fin.size else 1.0
+    scale = scale or 1.0
+    with np.errstate(all="ignore"):
+        level = np.clip(((x / scale + 1) / 2 * (len(PALETTE) - 1)).round(), 0, len(PALETTE) - 1)
+    return np.where(np.isfinite(x), level, -1).astype(np.int16), scale
+
+
+def cell_style(
+    top: int,
+    bottom: int | None,
+    cursor_top: bool = False,
+    cursor_bot: bool = False,
+    mono: bool = False,
+) -> Style:
+    """The style of a half-block cell: the upper entry's colour as foreground, the lower one's
+    as background (-1: not finite, magenta; the cursor white); ``mono``: the grey ramp. Cached."""
+    key = (top, bottom, cursor_top, cursor_bot, mono)
+    style = _STYLES.get(key)
+    if style is None:
+        colours = MONO_PALETTE if mono else PALETTE
+        fg = "#ffffff" if cursor_top else NAN_STYLE if top < 0 else colours[top]
+        if bottom is None:
+            style = Style(color=fg)
+        else:
+            bg = "#ffffff" if cursor_bot else NAN_STYLE if bottom < 0 else colours[bottom]
+            style = Style(color=fg, bgcolor=bg)
+        _STYLES[key] = style
+    return style
+
+
+def legend(scale: float, cells: int = 12, what: str = "", mono: bool = False) -> Text:
+    """The colour bar: −scale, the palette from blue through black to red (``mono``: black
+    through grey to white), +scale, and what the scale is of (e.g. "all layers' δ")."""
+    colours = MONO_PALETTE if mono else PALETTE
+    bar = Text()
+    for i in range(cells):
+        bar.append("█", style=colours[round(i / max(1, cells - 1) * (len(colours) - 1))])
+    out = Text.assemble(f"−{compact(scale, 2)} ", bar, f" +{compact(scale, 2)}")
+    if what:
+        out.append(f"  {what}", style="dim")
+    return out
 
 
 class Heatmap(ScrollView, can_focus=True):
@@ -49,27 +110,27 @@ class Heatmap(ScrollView, can_focus=True):
 
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
+        self.scale = 1.0  # the colours' scale: ±scale
+        self._given_scale: float | None = None  # a scale shared with other matrices
         self._codes = np.zeros((0, 0), dtype=np.int16)
         self.matrix = np.zeros((0, 0))
         self.cell_w = 1
         self._lines: dict[tuple, Strip] = {}
 
-    def set_matrix(self, x: np.ndarray, force: bool = False) -> None:
+    def set_matrix(self, x: np.ndarray, force: bool = False, scale: float | None = None) -> None:
+        """Draw ``x`` on the scale ±``scale`` (default: its own largest |entry|)."""
         x = np.atleast_2d(np.asarray(x, dtype=float))
         # most steps leave the shown matrix as it was: then there is nothing to repaint
         step = max(1, x.size // 256)
         with np.errstate(all="ignore"):
-            key = (x.shape, x.ravel()[::step].tobytes(), float(np.nansum(x)), self.size.width)
+            summed = float(np.nansum(x))
+        key = (x.shape, x.ravel()[::step].tobytes(), summed, self.size.width, scale)
         if key == getattr(self, "_key", None) and not force:
             return
         self._key = key
         self._lines = {}
-        self.matrix = x
-        fin = x[np.isfinite(x)]
-        scale = float(np.abs(fin).max()) if fin.size else 1.0
-        scale = scale or 1.0
-        level = np.clip(((x / scale + 1) / 2 * (len(PALETTE) - 1)).round(), 0, len(PALETTE) - 1)
-        self._codes = np.where(np.isfinite(x), level, -1).astype(np.int16)
+        self.matrix, self._given_scale = x, scale
+        self._codes, self.scale = codes(x, scale)
         r, c = x.shape
         # small matrices get wider cells, so that a 10×30 matrix is not a smudge
         self.cell_w = max(1, min(4, (self.size.width or 80) // max(c, 1)))
@@ -103,32 +164,13 @@ class Heatmap(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         if self.matrix.size:
-            self.set_matrix(self.matrix, force=True)
+            self.set_matrix(self.matrix, force=True, scale=self._given_scale)
 
     def action_cursor(self, dr: int, dc: int) -> None:
         r, c = self.matrix.shape
         cr, cc = self.cursor
         self.cursor = (max(0, min(r - 1, cr + dr)), max(0, min(c - 1, cc + dc)))
         self.refresh()
-
-    def _style(self, top: int, bottom: int | None, cursor_top: bool, cursor_bot: bool) -> Style:
-        key = (top, bottom, cursor_top, cursor_bot)
-        style = _STYLES.get(key)
-        if style is None:
-            style = _STYLES[key] = self._make_style(top, bottom, cursor_top, cursor_bot)
-        return style
-
-    @staticmethod
-    def _make_style(top: int, bottom: int | None, cursor_top: bool, cursor_bot: bool) -> Style:
-        fg = NAN_STYLE if top < 0 else PALETTE[top]
-        if cursor_top:
-            fg = "#ffffff"
-        if bottom is None:
-            return Style(color=fg)
-        bg = NAN_STYLE if bottom < 0 else PALETTE[bottom]
-        if cursor_bot:
-            bg = "#ffffff"
-        return Style(color=fg, bgcolor=bg)
 
     def render_line(self, y: int) -> Strip:
         """Line y: matrix rows 2y and 2y+1 as half blocks (cached until the matrix changes)."""
@@ -148,7 +190,8 @@ class Heatmap(ScrollView, can_focus=True):
         r, c = codes.shape
         width = self.size.width
         if row >= r:
-            return Strip.blank(width)
+            # the pane's style: never None, which Textual's monochrome filter (NO_COLOR) fails on
+            return Strip.blank(width, self.rich_style)
         top = codes[row]
         bot = codes[row + 1] if row + 1 < r else None
         cr, cc = self.cursor
@@ -158,12 +201,13 @@ class Heatmap(ScrollView, can_focus=True):
         end = min(c, (scroll_x + width) // w + 1)
         cell = "▀" * w
         for j in range(first, end):
-            style = self._style(
+            style = cell_style(
                 int(top[j]),
                 None if bot is None else int(bot[j]),
                 (cr, cc) == (row, j),
                 (cr, cc) == (row + 1, j),
+                self.app.no_color,
             )
             segments.append(Segment(cell, style))
         strip = Strip(segments).crop(scroll_x - first * w, scroll_x - first * w + width)
-        return strip.extend_cell_length(width)
+        return strip.extend_cell_length(width, self.rich_style)

@@ -47,7 +47,7 @@ class InputView(Static):
             return
         s = min(max(sample, 0), len(idx) - 1)
         shown = ", ".join(str(int(i)) for i in idx[:12]) + (" …" if len(idx) > 12 else "")
-        parts: list[RenderableType] = [Text(f"batch: samples {shown} of {d.n_train}", style="dim")]
+        parts: list[RenderableType] = []
         i = int(idx[s])
         x = d.X_train[:, i]
         label = (
@@ -68,7 +68,12 @@ class InputView(Static):
             parts.append(_Image(x.reshape(d.image_shape)))
         else:
             parts.append(Text("x = " + np.array2string(x[:8], precision=3)))
-        self.update(Group(*parts), layout=False)  # fixed height
+        # the batch last: a short pane (80×24) cuts it first, and keeps the sample
+        parts.append(Text(f"batch: samples {shown} of {d.n_train}", style="dim"))
+        # the pane is as tall as its content: a layout pass when a new batch may wrap differently
+        batch = idx.tobytes()
+        self.update(Group(*parts), layout=batch != getattr(self, "_batch", None))
+        self._batch = batch
 
 
 def _prediction(out, s: int, d, L: int) -> Text:

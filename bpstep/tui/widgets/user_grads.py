@@ -20,6 +20,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from bpstep.tui.numbers import compact
+
 STYLE = {"agree": "bold green", "disagree": "bold red", "error": "bold magenta"}
 NUMBER_ROWS, NUMBER_COLS = 4, 3  # the window of numbers shown around the first wrong entry
 MAP_ROWS, MAP_COLS = 6, 24  # the window of the difference heatmap
@@ -39,6 +41,7 @@ def _palette(n: int = 17) -> list[str]:
 
 
 PALETTE = _palette()
+MONO_PALETTE = [f"#{v:02x}{v:02x}{v:02x}" for v in np.linspace(0, 255, len(PALETTE)).astype(int)]
 
 
 def _window(shape: tuple[int, int], centre: tuple[int, int], rows: int, cols: int):
@@ -56,28 +59,32 @@ def _as2d(x: np.ndarray) -> np.ndarray:
     return x.reshape(-1, 1) if x.ndim == 1 else np.atleast_2d(x)
 
 
-def numbers_table(title: str, x: np.ndarray, rows: range, cols: range, mark=None) -> Table:
+def numbers_table(
+    title: str, x: np.ndarray, rows: range, cols: range, mark=None, digits: int = 3
+) -> Table:
     """Entries x[rows, cols] with 1-based row and column labels; ``mark`` (r, c) underlined."""
     t = Table.grid(padding=(0, 1))
-    t.add_column(justify="right", style="dim")
+    t.add_column(justify="right", style="dim", no_wrap=True)
     for _ in cols:
-        t.add_column(justify="right")
+        t.add_column(justify="right", no_wrap=True)
     t.add_row(Text(title, style="bold"), *[Text(str(c + 1), style="dim") for c in cols])
     for r in rows:
         cells = []
         for c in cols:
             style = "bold reverse" if mark == (r, c) else ""
-            cells.append(Text(f"{x[r, c]:.3g}", style=style))
+            cells.append(Text(compact(float(x[r, c]), digits), style=style))
         t.add_row(str(r + 1), *cells)
     return t
 
 
-def difference_map(diff: np.ndarray, rows: range, cols: range) -> Group:
-    """yours − engine as coloured blocks on a symmetric scale, with the scale's bound."""
+def difference_map(diff: np.ndarray, rows: range, cols: range, mono: bool = False) -> Group:
+    """yours − engine as coloured blocks on a symmetric scale, with the scale's bound
+    (``mono``, NO_COLOR: a grey ramp, dark below zero, light above)."""
+    colours = MONO_PALETTE if mono else PALETTE
     d = diff[np.ix_(list(rows), list(cols))]
     finite = d[np.isfinite(d)]
     scale = float(np.abs(finite).max()) if finite.size else 0.0
-    lines = [Text.assemble(("yours − engine ", "bold"), (f"±{scale:.2g}", "dim"))]
+    lines = [Text.assemble(("yours − engine ", "bold"), (f"±{compact(scale, 2)}", "dim"))]
     for row in d:
         line = Text()
         for v in row:
@@ -87,13 +94,23 @@ def difference_map(diff: np.ndarray, rows: range, cols: range) -> Group:
             k = (len(PALETTE) - 1) // 2
             if scale > 0:
                 k = int(round((v / scale + 1) / 2 * (len(PALETTE) - 1)))
-            line.append("██", style=PALETTE[k])
+            line.append("██", style=colours[k])
         lines.append(line)
     return Group(*lines)
 
 
-def side_by_side(finding) -> Table:
-    """Yours | the engine's | the difference heatmap, around the first wrong entry."""
+def table_width(title: str, x: np.ndarray, rows: range, cols: range, digits: int) -> int:
+    """Cells ``numbers_table`` takes: the label column, then one column per entry column."""
+    widths = [max(len(title), len(str(rows[-1] + 1)))]
+    for c in cols:
+        widths.append(max([len(str(c + 1))] + [len(compact(float(x[r, c]), digits)) for r in rows]))
+    return sum(widths) + len(widths) - 1
+
+
+def side_by_side(finding, width: int = 0, mono: bool = False) -> Table:
+    """Yours | the engine's | the difference heatmap, around the first wrong entry: on one row
+    when they fit ``width`` (0: any), else the heatmap under the numbers; fewer digits, then one
+    table under the other, before any number would be cut."""
     yours, ref = _as2d(finding.user_value), _as2d(finding.reference)
     centre = (0, 0)
     shown = finding.worst or finding.first_wrong
@@ -104,12 +121,31 @@ def side_by_side(finding) -> Table:
     mrows, mcols = _window(yours.shape, centre, MAP_ROWS, MAP_COLS)
     with np.errstate(all="ignore"):
         diff = yours - ref
-    grid = Table.grid(padding=(0, 3))
-    grid.add_row(
-        numbers_table("yours", yours, rows, cols, centre),
-        numbers_table("engine", ref, rows, cols, centre),
-        difference_map(diff, mrows, mcols),
-    )
+    gap = 3
+    digits, tables = 3, 0
+    for digits in (3, 2):
+        tables = max(
+            table_width("yours", yours, rows, cols, digits),
+            table_width("engine", ref, rows, cols, digits),
+        )
+        if not width or 2 * tables + gap <= width:
+            break
+    heatmap = difference_map(diff, mrows, mcols, mono)
+    map_width = max(line.cell_len for line in heatmap.renderables if isinstance(line, Text))
+    parts: list[Table | Group] = [
+        numbers_table("yours", yours, rows, cols, centre, digits),
+        numbers_table("engine", ref, rows, cols, centre, digits),
+        heatmap,
+    ]
+    grid = Table.grid(padding=(0, gap))
+    if not width or 2 * tables + map_width + 2 * gap <= width:
+        grid.add_row(*parts)  # all three on one row
+    elif 2 * tables + gap <= width:
+        grid.add_row(parts[0], parts[1])
+        grid.add_row(parts[2], "")
+    else:
+        for part in parts:
+            grid.add_row(part)
     return grid
 
 
@@ -121,8 +157,9 @@ def _shown(finding) -> str:
     return f"  (tables: a window of the {shape[0]}×{shape[1]} array)"
 
 
-def finding_lines(f) -> list:
-    """One result: its status line, message, worst entry, slip or hint, notes and warnings."""
+def finding_lines(f, width: int = 0, mono: bool = False) -> list:
+    """One result: its status line, message, worst entry, slip or hint, notes and warnings, and
+    where it disagrees its numbers beside the engine's (``side_by_side`` at ``width``)."""
     head = Text.assemble((f"{f.function} → {f.symbol}: ", "bold"), (str(f.status), STYLE[f.status]))
     if f.rel_error is not None:
         head.append(f"   rel. error {f.rel_error:.2e}")
@@ -150,7 +187,7 @@ def finding_lines(f) -> list:
     for w in f.warnings:
         parts.append(Text(f"  warning: {w}", style="yellow"))
     if f.status == "disagree" and f.user_value is not None and f.reference is not None:
-        parts.append(side_by_side(f))
+        parts.append(side_by_side(f, width, mono))
     return parts
 
 
@@ -172,6 +209,7 @@ class UserGradsPanel(Static):
         prints: str | None = None,
     ) -> None:
         """``prints``: the file holding what the learner's code printed, once it has."""
+        self._last = (path, findings, error, checking, prints)
         title = Text.assemble((f"{path}", "bold"), ("  r reloads the file", "dim italic"))
         if prints:
             title.append(f"  your prints: {prints}", style="dim")
@@ -191,5 +229,9 @@ class UserGradsPanel(Static):
             return
         parts: list = [title]
         for f in findings:
-            parts += finding_lines(f)
+            parts += finding_lines(f, self.content_size.width, self.app.no_color)
         self.update(Group(*parts))
+
+    def on_resize(self) -> None:
+        if getattr(self, "_last", None) is not None:
+            self.show(*self._last)
