@@ -17,7 +17,6 @@ from collections.abc import Callable, Sequence
 from bpstep import __version__
 from bpstep.commands.common import session_from_args
 from bpstep.engine.errors import BpstepError
-from bpstep.session.usergrads import load_user_module
 
 PROG = "bpstep"
 
@@ -179,6 +178,8 @@ def _run_tui(args: argparse.Namespace) -> int:
     from bpstep.tui.app import BpstepApp, run_tui
 
     if grads is not None:  # a missing file or syntax error is a usage error before any paint
+        from bpstep.session.usergrads import load_user_module
+
         load_user_module(grads, BpstepApp.grads_time_limit)
 
     return run_tui(session, grads_path=grads)

@@ -19,6 +19,7 @@ from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Footer, ProgressBar, Static
 
 from bpstep.engine.errors import BpstepError
@@ -49,6 +50,8 @@ from .widgets.tensor_view import TensorView
 from .widgets.user_grads import UserGradsPanel
 
 REPAINT_INTERVAL = 0.1
+TITLES = {"network": "network", "costs": "cost", "input": "input", "equation": "equation"}
+TITLES |= {"tensors": "layer", "message": "messages", "grads": "your gradients"}
 ERROR_STYLE = "bold #e06c75"
 STOP_STYLE = "bold #e5c07b"
 
@@ -71,8 +74,14 @@ class BpstepApp(App[int]):
     # the learner's code runs in a thread; an endless loop is stopped after this long
     grads_time_limit = 5.0
 
-    def __init__(self, session: Session, grads_path: str | None = None) -> None:
+    def __init__(
+        self, session: Session, grads_path: str | None = None, frame_first: bool = False
+    ) -> None:
+        """``frame_first``: paint the panes' borders first and mount the costliest two (the
+        tensors; the cost curve, with its plot library) right after, so that a terminal shows
+        the debugger's frame as soon as it can (``bpstep`` does; tests see the whole screen)."""
         super().__init__()
+        self.frame_first = frame_first
         self.session = session
         self.viewed_layer: int | None = None  # None: follow the stop's layer
         self.tensor_name = "W"
@@ -83,6 +92,7 @@ class BpstepApp(App[int]):
         self._cancel = threading.Event()
         self._last_paint = 0.0
         self._run_started = (0.0, 0)
+        self.ready = False  # the whole screen is mounted (see _reveal)
         self.grads = GradsChecker(self, grads_path, self.grads_time_limit) if grads_path else None
 
     # ------------------------------------------------------------------ layout
@@ -90,29 +100,63 @@ class BpstepApp(App[int]):
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield NetworkView(id="network", classes="pane")
-                yield CostsView(id="costs", classes="pane")
+                yield self._pane(CostsView, "costs")
                 yield InputView(id="input", classes="pane")
             with Vertical(id="right"):
                 yield EquationView(id="equation", classes="pane")
-                yield TensorView(id="tensors", classes="pane")
+                yield self._pane(TensorView, "tensors")
                 yield UserGradsPanel(id="grads", classes="pane")
                 yield Static(id="message", classes="pane")
                 yield ProgressBar(id="progress", show_eta=False)
         yield Footer()
 
+    def _pane(self, cls: type[Widget], pane: str) -> Widget:
+        """The pane, or with ``frame_first`` its empty box (the pane is mounted by _reveal)."""
+        if self.frame_first:
+            return Static(id=f"{pane}-frame", classes="pane")
+        return cls(id=pane, classes="pane")
+
     def on_mount(self) -> None:
-        titles = {"network": "network", "costs": "cost", "input": "input", "equation": "equation"}
-        titles |= {"tensors": "layer", "message": "messages", "grads": "your gradients"}
-        for pane, title in titles.items():
-            self.query_one(f"#{pane}").border_title = title
+        for pane, title in TITLES.items():
+            for widget in self.query(f"#{pane}, #{pane}-frame"):
+                widget.border_title = title
         self.query_one("#progress").display = False
         self.query_one("#grads").display = self.grads is not None
         if self.grads is not None:
             self.grads.time_limit = self.grads_time_limit  # tests may shorten it
             self.grads.load()
             self.session.extra_checks.append(self._grads_halt)
+        if self.frame_first:
+            self.call_after_refresh(self._reveal)
+        else:
+            self._first_stop()
+
+    async def _reveal(self) -> None:
+        """Mount the panes the first frame left empty (``frame_first``), then paint the stop."""
+        frames = []
+        for widget in (
+            CostsView(id="costs", classes="pane"),
+            TensorView(id="tensors", classes="pane"),
+        ):
+            frame = self.query_one(f"#{widget.id}-frame")
+            widget.border_title = frame.border_title
+            parent = frame.parent
+            assert isinstance(parent, Widget)
+            await parent.mount(widget, after=frame)
+            frames.append(frame)
+        for frame in frames:
+            await frame.remove()
+        self._first_stop()
+
+    def _first_stop(self) -> None:
+        self.ready = True
+        self.refresh_bindings()
         self.refresh_view()
         self.say("n or → steps forward, p or ← steps back, ? shows every key")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Until the first stop is painted (_reveal) only quitting works; the rest is shown."""
+        return True if self.ready or action == "quit" else None
 
     # ------------------------------------------------------------------ painting
     @property
@@ -123,6 +167,8 @@ class BpstepApp(App[int]):
         return stop.layer if stop.layer else (self.session.L if stop.phase is Phase.COST else 1)
 
     def refresh_view(self) -> None:
+        if not self.ready:
+            return
         s = self.session
         self.query_one(NetworkView).show(s, self.layer)
         self.query_one(EquationView).show(s)
@@ -407,7 +453,11 @@ class BpstepApp(App[int]):
             self.say("arrows move the cursor; escape leaves")
 
     def on_key(self, event) -> None:
-        if self.query_one(Heatmap).has_focus and event.key in ("up", "down", "left", "right"):
+        if (
+            self.ready
+            and self.query_one(Heatmap).has_focus
+            and event.key in ("up", "down", "left", "right")
+        ):
             self.call_after_refresh(self.query_one(TensorView).update_cursor)
 
     # ------------------------------------------------------------------ the learner's gradients
@@ -477,5 +527,5 @@ class BpstepApp(App[int]):
 
 def run_tui(session: Session, grads_path: str | None = None) -> int:
     """Run the debugger on ``session``; returns the exit status."""
-    BpstepApp(session, grads_path).run()
+    BpstepApp(session, grads_path, frame_first=True).run()
     return 0
