@@ -125,6 +125,8 @@ class Pane:
         except (queue.Empty, BrokenPipeError, OSError):
             pass
         self.client.wait(timeout=5)
+        # tmux leaves its socket behind: the server is gone, so is its socket
+        Path(f"/tmp/tmux-{os.getuid()}/{self.server}").unlink(missing_ok=True)
 
 
 def wait_for(pane: Pane, test, timeout: float = 30.0) -> tuple[float, str]:

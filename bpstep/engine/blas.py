@@ -44,6 +44,12 @@ def _controller() -> Any:
     return _blas[0]
 
 
+def prepare() -> None:
+    """Find the BLAS libraries now (the first limit otherwise pays ~20 ms for it), e.g. while
+    a screen waits for its first key."""
+    _controller()
+
+
 @contextmanager
 def blas_threads(threads: int | None) -> Iterator[None]:
     """Run the block with the BLAS limited to ``threads`` threads (None: leave it as it is)."""

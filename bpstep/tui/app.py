@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Footer, ProgressBar, Static
 
+from bpstep.engine import blas
 from bpstep.engine.errors import BpstepError
 from bpstep.engine.gradcheck import gradcheck
 from bpstep.notation import tensor_label
@@ -49,11 +50,24 @@ from .widgets.network_view import NetworkView, armed
 from .widgets.tensor_view import TensorView
 from .widgets.user_grads import UserGradsPanel
 
-REPAINT_INTERVAL = 0.1
+# During a run the training thread and the painting share one interpreter (the GIL) and, on a
+# 2-core machine, the cores with the terminal: every repaint is training time lost. The bar and
+# its line are repainted 4 times a second, the cost numbers and curve once a second (and at the
+# end): with these, `t` trains at ~90% of headless speed (benchmarks/bench_tui_train.py).
+REPAINT_INTERVAL = 0.25
+CURVE_INTERVAL = 1.0
 TITLES = {"network": "network", "costs": "cost", "input": "input", "equation": "equation"}
 TITLES |= {"tensors": "layer", "message": "messages", "grads": "your gradients"}
 ERROR_STYLE = "bold #e06c75"
 STOP_STYLE = "bold #e5c07b"
+
+
+class RunProgress(Message):
+    """A run's progress, posted by its worker (which does not wait for the repaint)."""
+
+    def __init__(self, fraction: float, text: str) -> None:
+        super().__init__()
+        self.fraction, self.text = fraction, text
 
 
 class RunFinished(Message):
@@ -90,7 +104,7 @@ class BpstepApp(App[int]):
         self.precision = 4
         self.running = False
         self._cancel = threading.Event()
-        self._last_paint = 0.0
+        self._last_paint = self._last_curve = 0.0
         self._run_started = (0.0, 0)
         self.ready = False  # the whole screen is mounted (see _reveal)
         self.grads = GradsChecker(self, grads_path, self.grads_time_limit) if grads_path else None
@@ -153,6 +167,7 @@ class BpstepApp(App[int]):
         self.refresh_bindings()
         self.refresh_view()
         self.say("n or → steps forward, p or ← steps back, ? shows every key")
+        self.call_after_refresh(blas.prepare)  # not at the first key
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Until the first stop is painted (_reveal) only quitting works; the rest is shown."""
@@ -256,7 +271,9 @@ class BpstepApp(App[int]):
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=100, progress=0)
         bar.display = kind in ("epoch", "epochs")
-        self.say(f"running ({kind})… escape cancels")
+        # one line: the pane keeps its height, so the screen is not laid out again
+        line = Text(f"running ({kind})… escape cancels", overflow="fold")
+        self.query_one("#message", Static).update(line, layout=False)
         self._run_started = (time.perf_counter(), len(self.session.history))
         self._run_worker(kind, n)
 
@@ -268,7 +285,7 @@ class BpstepApp(App[int]):
             now = time.monotonic()
             if now - self._last_paint >= REPAINT_INTERVAL:
                 self._last_paint = now
-                self.call_from_thread(self._show_progress, fraction, text)
+                self.post_message(RunProgress(fraction, text))
 
         runs = {"phase": s.run_phase, "iteration": s.run_iteration, "epoch": s.run_epoch}
         try:
@@ -280,18 +297,25 @@ class BpstepApp(App[int]):
         except BpstepError as exc:
             self.post_message(RunFinished("error", str(exc)))
 
-    def _show_progress(self, fraction: float, text: str) -> None:
-        self.query_one("#progress", ProgressBar).update(progress=100 * fraction)
-        self.say(f"{text} … escape cancels")
-        self.query_one(CostsView).show(self.session)
+    def on_run_progress(self, message: RunProgress) -> None:
+        if not self.running:  # posted just before the run ended: the end repaints everything
+            return
+        self.query_one("#progress", ProgressBar).update(progress=100 * message.fraction)
+        line = Text(f"{message.text} … escape cancels", overflow="fold")
+        self.query_one("#message", Static).update(line, layout=False)  # one line, as before
+        now = time.monotonic()
+        if now - self._last_curve >= CURVE_INTERVAL:
+            self._last_curve = now
+            self.query_one(CostsView).show(self.session)
 
     def on_run_finished(self, message: RunFinished) -> None:
         self.running = False
+        summary = self._run_summary()  # the run's time, before the repaint of its result
         self.query_one("#progress").display = False
         self.refresh_view()
         reason, text = message.reason, message.text
         if reason == RunReason.DONE:
-            self.say(self._run_summary())
+            self.say(summary)
         elif reason == "error":
             self.error(text or "")
         elif reason == RunReason.CANCELLED:
