@@ -120,7 +120,7 @@ class BpstepApp(App[int]):
                 yield EquationView(id="equation", classes="pane")
                 yield self._pane(TensorView, "tensors")
                 yield UserGradsPanel(id="grads", classes="pane")
-                yield Static(id="message", classes="pane")
+                yield Static("starting…" if self.frame_first else "", id="message", classes="pane")
                 yield ProgressBar(id="progress", show_eta=False)
         yield Footer()
 
