@@ -1,6 +1,6 @@
 """One epoch of ``Network.fit`` against a lean NumPy mini-batch loop and torch (CPU, float64).
 
-Run: ``python benchmarks/bench_fit.py`` (about two minutes; ``--repeats N`` to change the number
+Run: ``python benchmarks/bench_fit.py`` (two to three minutes; ``--repeats N`` to change the number
 of rounds). Torch is optional: ``pip install torch==2.13.0`` (a CPU build).
 
 Cases: the lesson's 64-30-10 digits network (1,437 samples, batch 10, α = 3) and 784-100-10
@@ -8,7 +8,7 @@ Cases: the lesson's 64-30-10 digits network (1,437 samples, batch 10, α = 3) an
 quadratic cost, plain SGD, one shuffled epoch. In each round every implementation runs one epoch,
 one after the other (interleaved, so a change in the machine's load falls on all of them); the
 figures are the medians and p95 over the rounds, and the ratios are of the medians (each round
-starts with the next implementation, and a pause separates two, so that none always runs in the
+runs them in a new random order, and a pause separates two, so that none always runs in the
 wake of another's threads). Targets
 (issue 15): fit ≤ 0.9 × the lean loop and ≤ 0.7 × torch.
 
@@ -39,7 +39,7 @@ import numpy as np
 from bpstep import Network
 from bpstep.engine.blas import blas_threads
 
-PAUSE = 0.1  # seconds between two timed epochs
+PAUSE = 0.3  # seconds between two timed epochs (OpenMP threads spin up to 0.2 s after work)
 
 
 def lean_epoch(weights, biases, X, Y, batch_size, lr, rng) -> None:
@@ -174,11 +174,11 @@ def case(name, sizes, X, Y, batch_size, lr, repeats) -> dict[str, float]:
     times: dict[str, list[float]] = {k: [] for k in runs}
     for fn in runs.values():  # warm-up: first-touch of memory, torch's and threadpoolctl's set-up
         fn()
-    names = list(runs)
-    for r in range(repeats):
-        # each round starts one further along: none always follows the same one (torch's
-        # threads spin on for a while after it returns), and a pause separates them
-        for k in names[r % len(names) :] + names[: r % len(names)]:
+    order = np.random.default_rng(7)
+    for _ in range(repeats):
+        # a new order each round, so that none always runs after the same one (torch's OpenMP
+        # threads spin on after it returns), and a pause longer than their spin between two
+        for k in order.permutation(list(runs)):
             time.sleep(PAUSE)
             times[k].append(timed(runs[k]))
     print(f"{name}: n = {X.shape[1]}, batch {batch_size}, {repeats} rounds ({load()}); {about}")
@@ -197,7 +197,7 @@ def case(name, sizes, X, Y, batch_size, lr, repeats) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=9, help="rounds (default 9)")
+    parser.add_argument("--repeats", type=int, default=15, help="rounds (default 15)")
     opts = parser.parse_args()
     from bpstep.datasets import load_dataset
 
