@@ -264,8 +264,8 @@ def named_factor(k: float, c: Context) -> dict:
     if c.n_train and c.n_train not in (1, n):
         names += [(1.0 / c.n_train, "1/n_train"), (float(c.n_train), "n_train")]
     for value, name in names:
-        if _near(k, value):
-            return {"factor": k, "named": name, "known": True}
+        if _near(k, value):  # the named value itself: k carries the rounding of the fit
+            return {"factor": value, "named": name, "known": True}
     return {"factor": k, "named": f"{k:.4g}", "known": False}
 
 

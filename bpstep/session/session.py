@@ -23,6 +23,7 @@ from collections.abc import Callable
 import numpy as np
 
 from bpstep.datasets import Dataset, check_fits, load_dataset
+from bpstep.engine.blas import blas_threads, training_threads
 from bpstep.engine.errors import BpstepError, ConfigError, DataError, OrderError
 from bpstep.engine.events import BackwardEvent, CostEvent, Event, ForwardEvent
 from bpstep.engine.network import Network
@@ -89,6 +90,9 @@ class Session:
         self.n_train = dataset.n_train
         self.batch_size = min(config.batch_size, self.n_train)
         self.iterations_per_epoch = math.ceil(self.n_train / self.batch_size)
+        # one BLAS thread for a small network, in every pass: runs, steps and replays (the
+        # same thread count everywhere, so that replays reproduce runs on any BLAS)
+        self._blas_threads = training_threads(sizes, self.batch_size)
         self.breakpoints = BreakpointSet()
         self.watches = WatchSet()
         # more conditions that stop a run, each called at every stop with it: message or None
@@ -260,17 +264,20 @@ class Session:
         d, net = self.dataset, self.network
         first = g + 1 - self.iterations_per_epoch
         costs = [self._iter_costs[j] for j in range(first, g + 1) if j in self._iter_costs]
-        test = _measured(net, d.X_test, d.Y_test) if d.n_test > 0 else (None, None, None)
+        train = net.evaluate(d.X_train, d.Y_train)  # (Ĵ, J, accuracy): one forward pass
+        test: tuple[float | None, float | None, float | None] = (None, None, None)
+        if d.X_test is not None and d.Y_test is not None and d.n_test > 0:
+            test = net.evaluate(d.X_test, d.Y_test)
         rec = EpochRecord(
             epoch=epoch,
-            train_cost=net.cost(d.X_train, d.Y_train),
+            train_cost=train[0],
             test_cost=test[0],
-            train_accuracy=net.accuracy(d.X_train, d.Y_train),
-            test_accuracy=test[1],
+            train_accuracy=train[2],
+            test_accuracy=test[2],
             batch_cost_mean=float(np.mean(costs)) if costs else float("nan"),
             end_index=(g + 1) * self.stops_per_iteration,
-            train_data_cost=net.data_cost(d.X_train, d.Y_train),
-            test_data_cost=test[2],
+            train_data_cost=train[1],
+            test_data_cost=test[1],
         )
         self.history.append(rec)
         return rec
@@ -287,7 +294,8 @@ class Session:
     # ------------------------------------------------------------------ step and back
     def step(self) -> Stop:
         """Advance one stop and return it."""
-        self._advance()
+        with blas_threads(self._blas_threads):
+            self._advance()
         self.stop = self._make_stop()
         return self.stop
 
@@ -301,7 +309,8 @@ class Session:
     def back(self) -> Stop:
         """Go one stop back (a no-op at START or beyond the kept history)."""
         if self.can_back():
-            self._goto(self._index - 1)
+            with blas_threads(self._blas_threads):
+                self._goto(self._index - 1)
             self.stop = self._make_stop()
         return self.stop
 
@@ -443,35 +452,42 @@ class Session:
         """
         self._running = True
         try:
-            start, halt, cancelled = self._index, None, False
-            reporter = _Reporter(progress, start, target, self._progress_text)
-            fast = not (self.breakpoints.stop_level or self.watches.stop_level or self.extra_checks)
-            stale = False  # fast iterations have run since the events were last rebuilt
-            while self._index < target:
-                if cancel is not None and cancel.is_set():
-                    cancelled = True
-                    break
-                S = self.stops_per_iteration
-                if fast and self._index % S == 0 and self._index + S <= target:
-                    stale, halt = True, self._fast_step(target)
-                    if halt is not None:
-                        stale = False
-                else:
-                    if stale:
-                        self._rebuild()
-                        stale = False
-                    sid, ev, epoch_end = self._advance()
-                    halt = self._check(sid, ev, epoch_end)
-                if halt is not None:
-                    break
-                reporter.tick(self._index)
-            if stale:
-                halt = self._after_fast_run()
-            result = self._result(halt, cancelled)
-            reporter.done(self._index, result.reason is RunReason.DONE)
-            return result
+            with blas_threads(self._blas_threads):
+                return self._run_to(target, progress, cancel)
         finally:
             self._running = False
+
+    def _run_to(
+        self, target: int, progress: Progress | None, cancel: threading.Event | None
+    ) -> RunResult:
+        """_run's loop (see there), inside its BLAS thread limit."""
+        start, halt, cancelled = self._index, None, False
+        reporter = _Reporter(progress, start, target, self._progress_text)
+        fast = not (self.breakpoints.stop_level or self.watches.stop_level or self.extra_checks)
+        stale = False  # fast iterations have run since the events were last rebuilt
+        while self._index < target:
+            if cancel is not None and cancel.is_set():
+                cancelled = True
+                break
+            S = self.stops_per_iteration
+            if fast and self._index % S == 0 and self._index + S <= target:
+                stale, halt = True, self._fast_step(target)
+                if halt is not None:
+                    stale = False
+            else:
+                if stale:
+                    self._rebuild()
+                    stale = False
+                sid, ev, epoch_end = self._advance()
+                halt = self._check(sid, ev, epoch_end)
+            if halt is not None:
+                break
+            reporter.tick(self._index)
+        if stale:
+            halt = self._after_fast_run()
+        result = self._result(halt, cancelled)
+        reporter.done(self._index, result.reason is RunReason.DONE)
+        return result
 
     def _fast_step(self, target: int) -> Halt | None:
         """One whole iteration by the fast path; a Halt where it ends an epoch that stops the
@@ -606,7 +622,8 @@ class Session:
             raise SessionBusy("the session is running: pause or cancel the run first")
         g = self._locate(self._index)[0] if self._index else 0
         if self._current_g != g:
-            self._rebuild()  # after a fast run the start of this iteration is not at hand
+            with blas_threads(self._blas_threads):
+                self._rebuild()  # after a fast run the start of this iteration is not at hand
         earlier = {k: c for k, c in self.checkpoints.items().items() if k < g}
         if history_bytes is not None and sum(c.nbytes for c in earlier.values()) > history_bytes:
             earlier = {}
@@ -666,7 +683,8 @@ class Session:
         self.checkpoints.reset(g, state.start, state.earlier)
         self._current_start, self._current_g = state.start, g
         self._index = g * self.stops_per_iteration
-        self._goto(index)
+        with blas_threads(self._blas_threads):
+            self._goto(index)
         self.stop = self._make_stop()
 
     def _check_checkpoint(self, k: int, ck: Checkpoint, g: int) -> None:
@@ -713,15 +731,6 @@ class _Reporter:
     def done(self, index: int, finished: bool) -> None:
         if self.progress is not None:
             self.progress(1.0 if finished else self._fraction(index), self.text())
-
-
-def _measured(
-    net: Network, X: np.ndarray | None, Y: np.ndarray | None
-) -> tuple[float | None, float | None, float | None]:
-    """(Ĵ, accuracy, J) of ``net`` on (X, Y); Nones when there is no such set."""
-    if X is None or Y is None:
-        return None, None, None
-    return net.cost(X, Y), net.accuracy(X, Y), net.data_cost(X, Y)
 
 
 def _finish(gen) -> None:

@@ -21,9 +21,11 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import ProgressBar, Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
+from bpstep.engine import blas
 from bpstep.engine.errors import BpstepError
 from bpstep.engine.gradcheck import gradcheck
 from bpstep.notation import tensor_label, with_cost_symbol
@@ -62,10 +64,26 @@ from .widgets.tensor_picture import VIEW_MESSAGES, TensorPicture, look_for
 from .widgets.tensor_view import TensorView
 from .widgets.user_grads import UserGradsPanel
 
-REPAINT_INTERVAL = 0.1
+# During a run the training thread and the painting share one interpreter (the GIL) and, on a
+# 2-core machine, the cores with the terminal: every repaint is training time lost. The bar and
+# its line are repainted 4 times a second, the cost numbers and curve once a second (and at the
+# end): with these, `t` trains at ~90% of headless speed (benchmarks/bench_tui_train.py).
+REPAINT_INTERVAL = 0.25
+CURVE_INTERVAL = 1.0
 ERROR_HOLD = 4.0  # seconds an error stays in the message pane before a run's progress
+TITLES = {"network": "network", "costs": "cost", "input": "input", "equation": "equation"}
+TITLES |= {"tensors": "layer", "message": "messages", "grads": "your gradients"}
+TITLES |= {"quiz": "quiz: predict, then reveal"}
 ERROR_STYLE = "bold #e06c75"
 STOP_STYLE = "bold #e5c07b"
+
+
+class RunProgress(Message):
+    """A run's progress, posted by its worker (which does not wait for the repaint)."""
+
+    def __init__(self, fraction: float, text: str) -> None:
+        super().__init__()
+        self.fraction, self.text = fraction, text
 
 
 class RunFinished(Message):
@@ -86,8 +104,18 @@ class BpstepApp(App[int]):
     # the learner's code runs in a thread; an endless loop is stopped after this long
     grads_time_limit = 5.0
 
-    def __init__(self, session: Session, grads_path: str | None = None, quiz: bool = False) -> None:
+    def __init__(
+        self,
+        session: Session,
+        grads_path: str | None = None,
+        quiz: bool = False,
+        frame_first: bool = False,
+    ) -> None:
+        """``frame_first``: paint the panes' borders first and mount the costliest two (the
+        tensors; the cost curve, with its plot library) right after, so that a terminal shows
+        the debugger's frame as soon as it can (``bpstep`` does; tests see the whole screen)."""
         super().__init__()
+        self.frame_first = frame_first
         self.crash: BaseException | None = None  # what ended the app, if anything did
         self.session = session
         self.viewed_layer: int | None = None  # None: follow the stop's layer
@@ -105,10 +133,11 @@ class BpstepApp(App[int]):
         self._run_plan: tuple[str, int] = ("phase", 1)
         self._pausing = False
         self._error_shown_until = 0.0
-        self._last_paint = 0.0
+        self._last_paint = self._last_curve = 0.0
         self._run_started = (0.0, 0)
         self._halted: tuple[int, str] | None = None  # (stop index, RunReason) of the last halt
         self._message_cleared_at = -1  # the stop whose halt message W or B made stale
+        self.ready = False  # the whole screen is mounted (see _reveal)
         self.grads = GradsChecker(self, grads_path, self.grads_time_limit) if grads_path else None
         self.quiz = quiz  # predict, then reveal: each stop's tensor hidden until answered
         # stop index → its question and how it was answered
@@ -120,23 +149,27 @@ class BpstepApp(App[int]):
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield NetworkView(id="network", classes="pane")
-                yield CostsView(id="costs", classes="pane")
+                yield self._pane(CostsView, "costs")
                 yield InputView(id="input", classes="pane")
             with Vertical(id="right"):
                 yield EquationView(id="equation", classes="pane")
-                yield TensorView(id="tensors", classes="pane")
+                yield self._pane(TensorView, "tensors")
                 yield UserGradsPanel(id="grads", classes="pane")
                 yield QuizPanel(id="quiz", classes="pane")
-                yield Static(id="message", classes="pane")
+                yield Static("starting…" if self.frame_first else "", id="message", classes="pane")
                 yield ProgressBar(id="progress", show_eta=False)
         yield FittingFooter()
 
+    def _pane(self, cls: type[Widget], pane: str) -> Widget:
+        """The pane, or with ``frame_first`` its empty box (the pane is mounted by _reveal)."""
+        if self.frame_first:
+            return Static(id=f"{pane}-frame", classes="pane")
+        return cls(id=pane, classes="pane")
+
     def on_mount(self) -> None:
-        titles = {"network": "network", "costs": "cost", "input": "input", "equation": "equation"}
-        titles |= {"tensors": "layer", "message": "messages", "grads": "your gradients"}
-        titles |= {"quiz": "quiz: predict, then reveal"}
-        for pane, title in titles.items():
-            self.query_one(f"#{pane}").border_title = title
+        for pane, title in TITLES.items():
+            for widget in self.query(f"#{pane}, #{pane}-frame"):
+                widget.border_title = title
         self.query_one("#progress").display = False
         self.query_one("#grads").display = self.grads is not None
         self.query_one("#quiz").display = self.quiz
@@ -144,8 +177,38 @@ class BpstepApp(App[int]):
             self.grads.time_limit = self.grads_time_limit  # tests may shorten it
             self.grads.load()
             self.session.extra_checks.append(self._grads_halt)
+        if self.frame_first:
+            self.call_after_refresh(self._reveal)
+        else:
+            self._first_stop()
+
+    async def _reveal(self) -> None:
+        """Mount the panes the first frame left empty (``frame_first``), then paint the stop."""
+        frames = []
+        for widget in (
+            CostsView(id="costs", classes="pane"),
+            TensorView(id="tensors", classes="pane"),
+        ):
+            frame = self.query_one(f"#{widget.id}-frame")
+            widget.border_title = frame.border_title
+            parent = frame.parent
+            assert isinstance(parent, Widget)
+            await parent.mount(widget, after=frame)
+            frames.append(frame)
+        for frame in frames:
+            await frame.remove()
+        self._first_stop()
+
+    def _first_stop(self) -> None:
+        self.ready = True
+        self.refresh_bindings()
         self.refresh_view()
         self.say("n or → steps forward, p or ← steps back, ? shows every key")
+        self.call_after_refresh(blas.prepare)  # not at the first key
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Until the first stop is painted (_reveal) only quitting works; the rest is shown."""
+        return True if self.ready or action == "quit" else None
 
     # ------------------------------------------------------------------ painting
     @property
@@ -178,6 +241,8 @@ class BpstepApp(App[int]):
         self.query_one(TensorView).place_cursor(row, col)
 
     def refresh_view(self) -> None:
+        if not self.ready:
+            return
         s = self.session
         q = self.question()
         self._put_question(q)
@@ -302,7 +367,9 @@ class BpstepApp(App[int]):
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=100, progress=0)
         bar.display = kind in ("epoch", "epochs")
-        self.say(f"running ({kind})… escape cancels")
+        # one line: the pane keeps its height, so the screen is not laid out again
+        line = Text(f"running ({kind})… escape cancels", overflow="fold")
+        self.query_one("#message", Static).update(line, layout=False)
         self._run_started = (time.perf_counter(), len(self.session.history))
         self._launch(kind, n)
 
@@ -361,7 +428,7 @@ class BpstepApp(App[int]):
             now = time.monotonic()
             if now - self._last_paint >= REPAINT_INTERVAL:
                 self._last_paint = now
-                self.call_from_thread(self._show_progress, fraction, text)
+                self.post_message(RunProgress(fraction, text))
 
         runs = {"phase": s.run_phase, "iteration": s.run_iteration, "epoch": s.run_epoch}
         try:
@@ -376,20 +443,27 @@ class BpstepApp(App[int]):
             self.post_message(RunFinished(result.reason, result.message))
         return result
 
-    def _show_progress(self, fraction: float, text: str) -> None:
-        self.query_one("#progress", ProgressBar).update(progress=100 * fraction)
-        if time.monotonic() >= self._error_shown_until:
-            self.say(f"{text} … escape cancels")
-        self.query_one(CostsView).show(self.session)
+    def on_run_progress(self, message: RunProgress) -> None:
+        if not self.running:  # posted just before the run ended: the end repaints everything
+            return
+        self.query_one("#progress", ProgressBar).update(progress=100 * message.fraction)
+        if time.monotonic() >= self._error_shown_until:  # an error stays a while
+            line = Text(f"{message.text} … escape cancels", overflow="fold")
+            self.query_one("#message", Static).update(line, layout=False)  # one line
+        now = time.monotonic()
+        if now - self._last_curve >= CURVE_INTERVAL:
+            self._last_curve = now
+            self.query_one(CostsView).show(self.session)
 
     def on_run_finished(self, message: RunFinished) -> None:
         self.running = False
+        summary = self._run_summary()  # the run's time, before the repaint of its result
         self._halted = (self.session.stop.index, message.reason)
         self._message_cleared_at = -1
         self._hide_progress()
         reason, text = message.reason, message.text
         if reason == RunReason.DONE:
-            self.say(self._run_summary())
+            self.say(summary)
         elif reason == "error":
             self.error(text or "")
         elif reason == RunReason.CANCELLED:
@@ -671,7 +745,11 @@ class BpstepApp(App[int]):
         self.push_screen(ExplainScreen(*shown))
 
     def on_key(self, event) -> None:
-        if self.query_one(Heatmap).has_focus and event.key in ("up", "down", "left", "right"):
+        if (
+            self.ready
+            and self.query_one(Heatmap).has_focus
+            and event.key in ("up", "down", "left", "right")
+        ):
             self.call_after_refresh(self.query_one(TensorView).update_cursor)
 
     # ------------------------------------------------------------------ the learner's gradients
@@ -780,7 +858,7 @@ class BpstepApp(App[int]):
 
 def run_tui(session: Session, grads_path: str | None = None, quiz: bool = False) -> int:
     """Run the debugger on ``session``; returns the exit status, or raises what crashed it."""
-    app = BpstepApp(session, grads_path, quiz)
+    app = BpstepApp(session, grads_path, quiz, frame_first=True)
     try:
         app.run()
     finally:
