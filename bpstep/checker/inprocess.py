@@ -79,7 +79,8 @@ class Given:
 
 def describe(source: object) -> Given:
     """What ``source`` defines; ConfigError when it is not a source (see ``ACCEPTED``),
-    UserCodeError when a dict holds something that is not a function or a class."""
+    UserCodeError when a dict holds something that is not a function or a class. A method
+    bound to an object (``net.loss``) stands for the object's class."""
     if isinstance(source, types.ModuleType):
         name = source.__name__
         found = {
@@ -94,10 +95,13 @@ def describe(source: object) -> Given:
         return _given(_from_dict(source), _dict_label(source), None, None)
     if inspect.isclass(source):
         return _given({source.__name__: source}, _class_label(source), None, None)
-    if inspect.isfunction(source) or inspect.ismethod(source):
-        fn = source.__func__ if inspect.ismethod(source) else source
-        label = f"function {fn.__name__} from {fn.__module__}"
-        return _given({fn.__name__: fn}, label, None, None)
+    if inspect.ismethod(source):  # net.loss, Network.from_sizes: the class it belongs to
+        owner = source.__self__
+        source = owner if inspect.isclass(owner) else type(owner)
+        return _given({source.__name__: source}, _class_label(source), None, None)
+    if inspect.isfunction(source):
+        label = f"function {source.__name__} from {source.__module__}"
+        return _given({source.__name__: source}, label, None, None)
     if type(source).__module__ == "builtins" or inspect.isroutine(source):
         raise ConfigError(
             f"cannot check an object of type {type(source).__name__}; give {ACCEPTED}"
