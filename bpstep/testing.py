@@ -68,12 +68,14 @@ def assert_backprop(
 
 def failure_message(report: CheckReport) -> str:
     """The headline (what is wrong first, and the slip that fits its numbers), then the report."""
+    from bpstep.checker import Status
+
     origin = report.origin
     bad = sum(not r.ok for r in report.findings)
     if origin is None:
         headline = f"{bad} of {len(report.findings)} results disagree or fail"
     else:
-        verb = "fails" if str(origin.status) == "error" else "is wrong"
+        verb = "fails" if origin.status is Status.ERROR else "is wrong"
         slip = f" ({origin.slip})" if origin.slip else ""
         headline = f"{origin.function} at {origin.symbol} {verb}{slip}"
         if verb == "fails" and origin.message and not origin.hint:

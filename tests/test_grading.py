@@ -21,6 +21,7 @@ from bpstep import BpstepError, ConfigError, UserCodeError
 from bpstep.checker import LearnerFailure, load_object
 from bpstep.checker.inprocess import NOTE
 from bpstep.checker.loader import exec_module
+from bpstep.checker.sandbox import SandboxError
 
 ROOT = Path(__file__).resolve().parents[1]
 LEARNERS = ROOT / "tests" / "learners"
@@ -338,6 +339,8 @@ def test_only_bpsteps_adapters_are_called():
     code = load_object({"bias_grad": lambda delta: delta})
     with pytest.raises(ValueError, match="one of bpstep's adapters"):
         code.box.call("os:system", "true")
+    with pytest.raises(SandboxError, match="cannot find the adapter bpstep.checker.calls:nope"):
+        code.box.call("bpstep.checker.calls:nope")
     code.close()
 
 

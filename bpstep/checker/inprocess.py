@@ -222,7 +222,10 @@ class InProcessBox:
         if not target.startswith(TARGETS):
             raise ValueError(f"target must be one of bpstep's adapters, not {target!r}")
         module_name, _, name = target.partition(":")
-        fn = getattr(importlib.import_module(module_name), name)
+        try:
+            fn = getattr(importlib.import_module(module_name), name)
+        except (ImportError, AttributeError) as exc:  # bpstep's own mistake, said as such
+            raise SandboxError(f"cannot find the adapter {target}: {exc}") from None
         args, kwargs = copy.deepcopy((args, kwargs))
         with self._lock:
             if self._closed:
