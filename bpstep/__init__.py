@@ -1,5 +1,11 @@
 """bpstep: a keyboard-driven terminal step-through debugger for backpropagation.
 
+Checking a learner's backprop (the autograder API; ``bpstep.testing.assert_backprop`` for
+pytest, nbgrader and GitHub Classroom)::
+
+    report = bpstep.check("backprop.py")   # or a notebook's class, module or dict of functions
+    report.ok, report.results, str(report)
+
 The public engine API::
 
     from bpstep import Network
@@ -21,19 +27,28 @@ import importlib
 # could not be caught yet: see cli.py); mypy takes a name TYPE_CHECKING as True
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
-    from bpstep.engine.errors import BpstepError, ConfigError, DataError, OrderError
+    from bpstep.engine.errors import (
+        BpstepError,
+        ConfigError,
+        DataError,
+        OrderError,
+        UserCodeError,
+    )
     from bpstep.engine.gradcheck import GradcheckReport, gradcheck
     from bpstep.engine.network import Network
+    from bpstep.session.grading import check
 
-# Imported on first use, so that `bpstep --help` starts without loading NumPy.
+# Imported on first use, so that `bpstep --help` and `import bpstep` start without NumPy.
 _LAZY = {
     "BpstepError": "bpstep.engine.errors",
     "ConfigError": "bpstep.engine.errors",
     "DataError": "bpstep.engine.errors",
     "OrderError": "bpstep.engine.errors",
+    "UserCodeError": "bpstep.engine.errors",
     "GradcheckReport": "bpstep.engine.gradcheck",
     "gradcheck": "bpstep.engine.gradcheck",
     "Network": "bpstep.engine.network",
+    "check": "bpstep.session.grading",
 }
 
 
@@ -52,6 +67,8 @@ __all__ = [
     "GradcheckReport",
     "Network",
     "OrderError",
+    "UserCodeError",
+    "check",
     "gradcheck",
 ]
 __version__ = "0.1.0"

@@ -1,14 +1,15 @@
 """Checking the backprop a learner wrote, as they wrote it, against the engine.
 
-The learner's file (a ``.py`` file or a notebook, top-level training code and all) is loaded
-in a sandbox (``runner``) by a tolerant loader (``loader``) that runs only what the check
-needs; the shape it is written in is recognised by the names and signatures the courses use
-(``shapes``: bpstep's four functions, Nielsen's network.py/network2.py, CS231n's TwoLayerNet,
-deeplearning.ai's assignments, Ng's ex4 ``nnCostFunction``). Each batch is checked against the
-engine's values in the learner's own conventions (``reference``), every disagreement is named
-by the slip that fits its numbers (``slips``, a table), whole-backprop code is traced back to
-the *origin* of what is wrong (``analysis``), and the results gather into a report
-(``report.CheckReport``: ``.ok``, ``.results``, ``.to_json()``, ``str()``).
+The learner's file (a ``.py`` file or a notebook, top-level training code and all) is loaded in
+a sandbox (``runner``) by a tolerant loader (``loader``) that runs only what the check needs
+(code that lives in this process, a notebook's class or functions, runs behind the same
+interface: ``inprocess``); the shape it is written in is recognised by the names and signatures
+the courses use (``shapes``: bpstep's four functions, Nielsen's network.py/network2.py,
+CS231n's TwoLayerNet, deeplearning.ai's assignments, Ng's ex4 ``nnCostFunction``). Each batch
+is checked against the engine's values in the learner's own conventions (``reference``), every
+disagreement is named by the slip that fits its numbers (``slips``, a table), whole-backprop
+code is traced back to the *origin* of what is wrong (``analysis``), and the results gather
+into a report (``report.CheckReport``: ``.ok``, ``.results``, ``.to_json()``, ``str()``).
 
 This package imports the engine, the notation and the data sets only; stepping a session and
 checking at its stops is the session's (``bpstep.session.usergrads``).
@@ -18,7 +19,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from bpstep.checker.code import LearnerCode, load
+    from bpstep.checker.code import LearnerCode, load, load_object
     from bpstep.checker.compare import AGREE, FLOAT32_AGREE
     from bpstep.checker.reference import Params, Problem
     from bpstep.checker.report import CheckReport
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 _LAZY = {
     "LearnerCode": "code",
     "load": "code",
+    "load_object": "code",
     "AGREE": "compare",
     "FLOAT32_AGREE": "compare",
     "Params": "reference",
@@ -70,4 +72,5 @@ __all__ = [
     "Result",
     "Status",
     "load",
+    "load_object",
 ]

@@ -33,6 +33,7 @@ import json
 import sys
 import types
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -374,6 +375,33 @@ def params_of(fn: Any) -> list[list] | None:
     return [[p.name, p.kind.name, p.default is not p.empty] for p in sig.parameters.values()]
 
 
+def definitions(ns: dict[str, Any], lines: dict[str, str]) -> tuple[dict, dict]:
+    """The report's ``functions`` and ``classes``: each name of ``lines`` (name → where it is
+    defined) bound in ``ns`` to a function or a class, with its parameters or methods."""
+    functions, classes = {}, {}
+    for name, value in ns.items():
+        if name not in lines or isinstance(value, types.ModuleType):
+            continue
+        if inspect.isclass(value):
+            classes[name] = class_entry(value, lines[name])
+        elif callable(value):
+            functions[name] = {"params": params_of(value), "where": lines[name]}
+    return functions, classes
+
+
+def class_entry(cls: type, where: str, members: Mapping[str, Any] | None = None) -> dict:
+    """A class's methods (name → parameters) and other attributes, of ``members`` (by default
+    its own ``vars``: a file's class is described as written)."""
+    own: Mapping[str, Any] = vars(cls) if members is None else members
+    methods = {
+        k: params_of(getattr(cls, k))
+        for k, v in own.items()
+        if callable(getattr(cls, k, None)) or isinstance(v, staticmethod | classmethod)
+    }
+    attrs = sorted(k for k in own if not k.startswith("__") and k not in methods)
+    return {"methods": methods, "attributes": attrs, "where": where}
+
+
 def report(state: Loading, trees: list[tuple[Unit, ast.Module]], path: Path) -> dict:
     """Plain data about the loaded module (see the module docstring)."""
     needs: dict[str, set[str]] = {}
@@ -382,21 +410,7 @@ def report(state: Loading, trees: list[tuple[Unit, ast.Module]], path: Path) -> 
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 # the last definition of a name wins; builtins are always there
                 needs[node.name] = {n for n in free_names(node) if not hasattr(builtins, n)}
-    ns = state.module.__dict__
-    functions, classes = {}, {}
-    for name, value in ns.items():
-        if name not in state.lines or isinstance(value, types.ModuleType):
-            continue
-        if inspect.isclass(value):
-            methods = {
-                k: params_of(getattr(value, k))
-                for k, v in vars(value).items()
-                if callable(getattr(value, k, None)) or isinstance(v, staticmethod | classmethod)
-            }
-            attrs = sorted(k for k in vars(value) if not k.startswith("__") and k not in methods)
-            classes[name] = {"methods": methods, "attributes": attrs, "where": state.lines[name]}
-        elif callable(value):
-            functions[name] = {"params": params_of(value), "where": state.lines[name]}
+    functions, classes = definitions(state.module.__dict__, state.lines)
     return {
         "path": str(path),
         "kind": "notebook" if path.suffix.lower() == ".ipynb" else "python",

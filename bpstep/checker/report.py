@@ -10,7 +10,8 @@ on its own (not ``follows``). It is plain Python for every front end:
 - ``report.results``: the results as dicts with the ``--json`` fields;
 - ``report.to_json()``: the ``--json`` document (schema 1, see ``bpstep.commands.check``);
 - ``str(report)``: a readable plain-text report; ``report.segments()`` is the same text as
-  (text, kind) pieces for a front end that colours them.
+  (text, kind) pieces for a front end that colours them;
+- in a notebook, ``report._repr_html_()``: the same as a table (``report_html``).
 """
 
 from __future__ import annotations
@@ -123,15 +124,31 @@ class CheckReport:
     def __str__(self) -> str:
         return "".join(text for text, _ in self.segments())
 
+    def __repr__(self) -> str:
+        origin = self.origin
+        where = f", origin {origin.function} at {origin.symbol}" if origin else ""
+        slip = f" ({origin.slip})" if origin and origin.slip else ""
+        bad = sum(not r.ok for r in self.findings)
+        return (
+            f"<CheckReport {self.file!r}: {'ok' if self.ok else 'not ok'}, "
+            f"{bad} of {len(self.findings)} disagree or fail{where}{slip}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """The report in a notebook: a table (plain, escaped HTML; ``report_html``)."""
+        from bpstep.checker.report_html import to_html
+
+        return to_html(self)
+
     def segments(self) -> list[Segment]:
         out: list[Segment] = []
-        out += self._header()
+        out += self.header()
         out += self._table()
-        out += self._details()
-        out += self._footer()
+        out += self.details()
+        out += self.footer()
         return out
 
-    def _header(self) -> list[Segment]:
+    def header(self) -> list[Segment]:
         net = self.network
         iters = f"{self.iterations} iteration{'s' if self.iterations != 1 else ''}"
         acts = ",".join(dict.fromkeys(net["activations"]))
@@ -161,7 +178,7 @@ class CheckReport:
     def _table(self) -> list[Segment]:
         head = ["function", "layer", "result", "rel. error", "vs fin. diff.", "band", "slip"]
         head.append("worst: yours / right")
-        rows = [(self._row(r), r) for r in self.findings]
+        rows = [(self.row(r), r) for r in self.findings]
         widths = [max(len(h), *(len(row[i]) for row, _ in rows)) for i, h in enumerate(head)]
         out: list[Segment] = [("\n", ""), (_cells(head, widths) + "\n", "header")]
         for row, r in rows:
@@ -172,7 +189,7 @@ class CheckReport:
             out.append(("\n", ""))
         return out
 
-    def _row(self, r: Result) -> list[str]:
+    def row(self, r: Result) -> list[str]:
         slip = r.slip or ""
         if r.follows:
             slip = "follows"
@@ -187,7 +204,7 @@ class CheckReport:
             _entry(r),
         ]
 
-    def _details(self) -> list[Segment]:
+    def details(self) -> list[Segment]:
         out: list[Segment] = []
         for r in self.findings:
             lines: list[Segment] = []
@@ -211,7 +228,7 @@ class CheckReport:
         """A skipped statement's place without the file's name: "12" or "(cell 3):2"."""
         return where[len(self.file) :].lstrip(":").strip() if where.startswith(self.file) else where
 
-    def _footer(self) -> list[Segment]:
+    def footer(self) -> list[Segment]:
         out: list[Segment] = []
         origin = self.origin
         if origin is not None and any(r.follows for r in self.findings):

@@ -110,30 +110,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, console=None) -> int:
-    """0 all agree, 1 any disagreement or failure of the learner's code; BpstepError → exit 2."""
-    from bpstep.checker import Options
-    from bpstep.commands.common import session_from_args
-    from bpstep.session.usergrads import check_session, incompatible, load_user_module, session_for
+    """0 all agree, 1 any disagreement or failure of the learner's code; BpstepError → exit 2.
 
-    k = positive_int(args.iterations, "--iterations")
-    limit = time_limit(args.time_limit)
-    overrides = overrides_from_args(args)
+    The check is ``bpstep.check``'s own (``bpstep.session.grading.grade``): only the parsing of
+    the options and the printing are the command's."""
+    from bpstep.session.grading import GradingOptions, grade
+
+    options = GradingOptions(
+        overrides=overrides_from_args(args),
+        preset=getattr(args, "preset", None),
+        load=getattr(args, "load", None),
+        iterations=positive_int(args.iterations, "--iterations"),
+        shape=args.shape,
+        time_limit=time_limit(args.time_limit),
+    )
     # with --json, stdout carries only the document: the learner's prints go to stderr
     quiet = contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext()
     with quiet:
-        code = load_user_module(args.file, limit, args.shape)  # UserCodeError → exit 2
-        try:
-            if getattr(args, "load", None) is not None:
-                session = session_from_args(args)
-                why = incompatible(code, session.network)
-                if why is not None:
-                    raise ConfigError(why)
-            else:
-                session = session_for(code, getattr(args, "preset", None), overrides)
-            options = Options() if "l2" not in overrides else Options(probe_l2=None)
-            report = check_session(code, session, k, options)
-        finally:
-            code.close()
+        report = grade(args.file, options)  # UserCodeError, ConfigError → exit 2
     if args.json:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
     else:

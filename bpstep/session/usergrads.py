@@ -172,7 +172,7 @@ def new_report(code: LearnerCode, session: Session, iterations: int) -> CheckRep
         "data": str(session.config.data),
     }
     return CheckReport(
-        file=str(code.path),
+        file=code.label,
         shape=code.shape.name,
         shape_title=code.shape.title,
         network=network,
@@ -181,6 +181,7 @@ def new_report(code: LearnerCode, session: Session, iterations: int) -> CheckRep
         fallbacks=code.fallbacks,
         also=list(code.also),
         skipped=code.skipped,
+        notes=list(code.notes),
     )
 
 
