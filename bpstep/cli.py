@@ -12,8 +12,8 @@ from __future__ import annotations
 # first thing here; everything slow (NumPy, the session, Textual) is imported inside main(),
 # whose try turns Ctrl-C into one line. A Ctrl-C while Python itself starts (its site and .pth
 # files, before any of bpstep runs) is beyond any program's reach.
+import _signal  # type: ignore[import-not-found]  # the C module: no enum to import first
 import os
-import signal
 import sys
 
 
@@ -29,10 +29,11 @@ def _quiet_interrupt(signum: int, frame: object) -> None:
 if os.path.basename(sys.argv[0]) == "bpstep" or sys.argv[0].endswith(
     os.path.join("bpstep", "__main__.py")
 ):
-    signal.signal(signal.SIGINT, _quiet_interrupt)
+    _signal.signal(_signal.SIGINT, _quiet_interrupt)
 
 import argparse  # noqa: E402
 import importlib  # noqa: E402
+import signal  # noqa: E402
 from collections.abc import Callable, Sequence  # noqa: E402
 from typing import TYPE_CHECKING  # noqa: E402
 

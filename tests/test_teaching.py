@@ -65,7 +65,7 @@ def test_code_that_fails_is_named_in_the_headline(tmp_path):
     with pytest.raises(AssertionError) as err:
         assert_backprop(broken, iterations=1)
     first = str(err.value).splitlines()[0]
-    assert first.startswith("backprop disagrees with bpstep's engine: bias_grad at ∂Ĵ/∂b")
+    assert first.startswith("backprop disagrees with bpstep's engine: bias_grad at ∂J/∂b")
     assert f"fails: {broken}:2: AxisError" in first
 
 
