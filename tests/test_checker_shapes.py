@@ -341,7 +341,7 @@ def test_the_debugger_refuses_a_network_the_learners_shape_cannot_run(capsys):
 def test_every_slip_code_is_documented():
     from bpstep.checker.slips import SHAPE_HINTS, SLIPS
 
-    doc = (Path(__file__).resolve().parents[1] / "docs" / "check.md").read_text()
+    doc = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     for code in [s.code for s in SLIPS] + list(SHAPE_HINTS):
         assert f"`{code}`" in doc, code
 
