@@ -9,23 +9,11 @@ from typing import IO, TYPE_CHECKING
 
 from bpstep.engine.errors import ConfigError
 from bpstep.session import Session, build_config, load_session
+from bpstep.session.config import NETWORK_OPTIONS
 from bpstep.session.usergrads import incompatible, load_user_module, session_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
-
-NETWORK_OPTIONS = (
-    "data",
-    "layers",
-    "activation",
-    "cost",
-    "lr",
-    "batch_size",
-    "l2",
-    "optimizer",
-    "init",
-    "seed",
-)
 
 
 def overrides_from_args(args: argparse.Namespace) -> dict[str, object]:

@@ -12,6 +12,20 @@ from bpstep.engine.errors import ConfigError
 from bpstep.engine.init import INITS
 from bpstep.engine.optimizers import OPTIMIZERS
 
+# the settings a user gives by name (bpstep's options, bpstep.check's keywords), beside a preset
+NETWORK_OPTIONS = (
+    "data",
+    "layers",
+    "activation",
+    "cost",
+    "lr",
+    "batch_size",
+    "l2",
+    "optimizer",
+    "init",
+    "seed",
+)
+
 
 @dataclass
 class SessionConfig:

@@ -41,23 +41,12 @@ from typing import TYPE_CHECKING, Any
 
 from bpstep.checker.runner import TIME_LIMIT
 from bpstep.engine.errors import ConfigError
+from bpstep.session.config import NETWORK_OPTIONS
 
 if TYPE_CHECKING:  # pragma: no cover
     from bpstep.checker import CheckReport, LearnerCode
     from bpstep.session.session import Session
 
-NETWORK_OPTIONS = (
-    "data",
-    "layers",
-    "activation",
-    "cost",
-    "lr",
-    "batch_size",
-    "l2",
-    "optimizer",
-    "init",
-    "seed",
-)
 OPTIONS = (*NETWORK_OPTIONS, "preset", "load", "iterations", "shape", "time_limit")
 ITERATIONS = 2
 # the courses' names for an option, for the "did you mean" of an unknown one
