@@ -302,3 +302,13 @@ def test_an_unknown_shape_is_a_usage_error():
         "unknown shape 'keras'",
         "nielsen",
     )
+
+
+def test_a_fifo_as_the_learners_file_is_refused_at_once(tmp_path):
+    """A FIFO would block the read forever: one line, exit 2, in check and in the debugger."""
+    fifo = tmp_path / "mine.py"
+    os.mkfifo(fifo)
+    for args in (["check", str(fifo)], ["--grads", str(fifo)]):
+        out = subprocess.run([BPSTEP, *args], capture_output=True, text=True, timeout=20)
+        assert out.returncode == 2
+        assert out.stderr.count("\n") == 1 and "not a regular file" in out.stderr

@@ -105,10 +105,17 @@ def exec_module(path: str | Path) -> tuple[types.ModuleType, dict]:
 # ---------------------------------------------------------------------------- reading
 
 
+def _not_a_file(path: Path) -> str:
+    """Why ``path`` cannot be read as a learner's file (a FIFO would block the read forever)."""
+    if path.is_dir():
+        return "a folder"
+    return "not a regular file (a FIFO or a device)" if path.exists() else "no such file"
+
+
 def read_units(path: Path) -> list[Unit]:
     """The file's source, or a notebook's code cells in order (magics and ! lines blanked)."""
     if not path.is_file():
-        what = "a folder" if path.is_dir() else "no such file"
+        what = _not_a_file(path)
         raise UserCodeError(f"cannot read {path}: {what} ({ACCEPTED})")
     try:
         data = path.read_bytes()

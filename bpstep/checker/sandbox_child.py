@@ -66,7 +66,13 @@ def exec_module(path) -> tuple[types.ModuleType, dict]:
     if not path.is_file():
         from bpstep.engine.errors import UserCodeError
 
-        what = "a folder" if path.is_dir() else "no such file"
+        what = (
+            "a folder"
+            if path.is_dir()
+            else "not a regular file (a FIFO or a device)"
+            if path.exists()
+            else "no such file"
+        )
         raise UserCodeError(f"cannot read {path}: {what} (a Python file of your functions)")
     resolved = path.resolve()
     code = compile(path.read_bytes(), str(resolved), "exec")
