@@ -21,7 +21,8 @@ Cases: xor (the default preset), digits, and 784-100-10 on 2,000 MNIST-like samp
   to the screen settling; ``python -c print(…)`` and a bare Textual app (their first output)
   give the floors;
 - **held keys**: ``n`` sent 30 times a second for 5 s; at every read the stop shown is read off
-  the network pane (``epoch e · iteration i/N · stop …``) and compared with the presses sent.
+  the network pane's position line (``epoch e · it. i/N · forward m=1 …``, any of its forms
+  that names the stop) and compared with the presses sent.
   It reports the key → that stop shown latencies, the largest backlog (presses sent but not yet
   shown; goal ≤ 1) and whether the last screen is the right stop.
 
@@ -54,8 +55,12 @@ SIZE = (140, 45)
 HELD_RATE = 30.0  # presses a second
 HELD_SECONDS = 5.0
 START_TEXT = "steps forward"  # in the debugger's first message: the first stop is painted
+# the network pane's position line, in each of its forms (network_view.position): "epoch 1 ·
+# iteration 2/63 · stop backward m=2 · batch of 32", "epoch 1 · it. 2/63 · backward m=2 · batch
+# 32", "ep. 1 · it. 2/63 · backward m=2" (the shorter ones, for narrower panes, name no stop)
 STOP_RE = re.compile(
-    r"epoch (\d+) · iteration (\d+)/(\d+) · stop (cost|(?:forward|backward|update)(?= m=(\d+)))"
+    r"(?:epoch|ep\.) (\d+) · (?:iteration|it\.) (\d+)/(\d+) · (?:stop )?"
+    r"(cost|(?:forward|backward|update)(?= m=(\d+)))"
 )
 
 

@@ -57,8 +57,19 @@ class Debugger(Terminal):
         return self.wait_for(f"done: {EPOCHS} epochs", timeout=timeout)
 
     def final(self) -> str:
-        """The screen once it is still, with the run's duration (which varies) masked."""
-        return re.sub(r"in \d+\.\d+ s", "in … s", self.wait_stable(timeout=10))
+        """The screen once it is whole (the footer back after the run) and still for a second,
+        with the run's duration (which varies) masked. On a loaded machine a frame painted
+        half-way through the end of a run (the footer recomposing) can stay up for 0.3 s."""
+        self.wait_for("q quit", timeout=30)
+        deadline = time.monotonic() + 30
+        last = self.screen()
+        while time.monotonic() < deadline:
+            time.sleep(1.0)
+            now = self.screen()
+            if now == last:
+                break
+            last = now
+        return re.sub(r"in \d+\.\d+ s", "in … s", last)
 
 
 def wait_until(condition, timeout: float, what: str) -> None:
