@@ -20,6 +20,8 @@ Cases: xor (the default preset), digits, and 784-100-10 on 2,000 MNIST-like samp
   the last rows), to its first stop (the start message: every pane painted, keys answered) and
   to the screen settling; ``python -c print(…)`` and a bare Textual app (their first output)
   give the floors;
+- **the key floor**: the same keys on a bare Textual app whose ``n`` and ``p`` change one
+  number (``BARE_KEYS``): what Textual's input and output and tmux take, before any of bpstep;
 - **held keys**: ``n`` sent 30 times a second for 5 s; at every read the stop shown is read off
   the network pane's position line (``epoch e · it. i/N · forward m=1 …``, any of its forms
   that names the stop) and compared with the presses sent.
@@ -308,6 +310,28 @@ Bare().run()
 """
 
 
+# the floor for keys: a Textual app whose n and p only change one number on the screen
+BARE_KEYS = """
+from textual.app import App
+from textual.widgets import Footer, Static
+
+class Keys(App):
+    BINDINGS = [("n", "step(1)", "step"), ("p", "step(-1)", "back"), ("q", "quit", "quit")]
+    stop = 0
+
+    def compose(self):
+        yield Static("n or → steps forward")  # START_TEXT
+        yield Static("stop 0", id="stop")
+        yield Footer()
+
+    def action_step(self, by):
+        self.stop += by
+        self.query_one("#stop", Static).update(f"stop {self.stop}")
+
+Keys().run()
+"""
+
+
 def mnist_like(folder: Path, n: int = 2000) -> Path:
     """A .npz of n random 28×28 8-bit images and labels 0..9 (what ``--data`` reads)."""
     rng = np.random.default_rng(0)
@@ -351,6 +375,22 @@ def paint_report(folder: Path, repeats: int) -> None:
         f"  bpstep / bare Textual app (frame, medians): "
         f"{statistics.median(ours) / statistics.median(floor):.2f}; target: bpstep frame ≤ 0.5 s"
     )
+
+
+def floor_report(folder: Path, presses: int) -> None:
+    """The same keys on BARE_KEYS: what Textual and tmux take before bpstep does anything."""
+    bare = folder / "bare_keys.py"
+    bare.write_text(BARE_KEYS)
+    pane, screen = open_at_start(f"{sys.executable} {bare}")
+    try:
+        first, complete, screen = keys(pane, screen, presses)
+        print(
+            f"{'floor':11s} key → first change {stats(first)} | key → complete "
+            f"{stats(complete)}  (a bare Textual app changing one number; {load()})",
+            flush=True,
+        )
+    finally:
+        pane.close()
 
 
 def case_report(name: str, args: list[str], presses: int, held_keys: bool) -> None:
@@ -405,6 +445,7 @@ def main() -> None:
             "keys (five n, one p, repeated); targets: complete median ≤ 20 ms on xor and "
             "digits, ≤ 50 ms on 784-100-10:"
         )
+        floor_report(Path(tmp), presses)
         case_report("xor", [], presses, True)
         case_report("digits", ["--preset", "digits"], presses, True)
         big = ["--data", str(npz), "--layers", "784,100,10", "--batch-size", "32"]

@@ -254,7 +254,15 @@ def shorten(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else f"{text[: limit // 2 - 1]}…{text[-(limit // 2) :]}"
 
 
+# Textual paints at its next frame tick: at its default 60 a second that adds up to 17 ms to a
+# key's repaint. At 120, a key on xor is drawn in 25 ms instead of 33, on 784-100-10 in 48
+# instead of 62 (benchmarks/bench_terminal.py); 240 gained no more and held keys fell further
+# behind. A TEXTUAL_FPS of the user's own is kept.
+FRAMES_A_SECOND = "120"
+
+
 def _run_tui(args: argparse.Namespace) -> int:
+    os.environ.setdefault("TEXTUAL_FPS", FRAMES_A_SECOND)  # before Textual is imported
     from bpstep.commands.common import grads_session, session_from_args
 
     grads = getattr(args, "grads", None)

@@ -10,7 +10,6 @@ from typing import IO, TYPE_CHECKING
 from bpstep.engine.errors import ConfigError
 from bpstep.session import Session, build_config, load_session
 from bpstep.session.config import NETWORK_OPTIONS
-from bpstep.session.usergrads import incompatible, load_user_module, session_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console
@@ -50,6 +49,9 @@ def grads_session(args: argparse.Namespace, grads: str, time_limit: float | None
 
     A missing file or syntax error is a usage error here, before any screen is drawn.
     """
+    # the checker only where a learner's file is given: ``bpstep`` alone starts faster
+    from bpstep.session.usergrads import incompatible, load_user_module, session_for
+
     code = load_user_module(grads, time_limit)
     try:
         if getattr(args, "load", None) is not None:

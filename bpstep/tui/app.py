@@ -254,7 +254,9 @@ class BpstepApp(App[int]):
         self.query_one(EquationView).show(
             s, message, hide_shapes=q is not None and q.form == "shape"
         )
-        self.query_one("#tensors").border_title = f"layer m = {self.layer}"
+        title = f"layer m = {self.layer}"
+        if title != self._tensors_title:  # a new title repaints the whole pane: only on a change
+            self.query_one("#tensors").border_title = self._tensors_title = title
         self.query_one(TensorView).regularised = bool(s.network.l2)
         new = s.computed(self.layer)
         findings = self.grads.at(s) if self.grads is not None else None
@@ -326,7 +328,7 @@ class BpstepApp(App[int]):
             self.session.step()
         except BpstepError as exc:
             self.error(str(exc))
-        self.refresh_view()
+        self._view_soon()
 
     def action_step_back(self) -> None:
         if self.running:
@@ -335,6 +337,21 @@ class BpstepApp(App[int]):
             self.say("at the start of the kept history: nothing earlier to go back to")
             return
         self.session.back()
+        self._view_soon()
+
+    _view_pending = False
+    _tensors_title = ""
+
+    def _view_soon(self) -> None:
+        """Repaint the stop once the keys already waiting are handled: a held n or p steps
+        the session at each press but draws only the stop it ends on, so the screen never
+        falls behind the keys (one repaint of 784-100-10 takes longer than a key's repeat)."""
+        if not self._view_pending:
+            self._view_pending = True
+            self.call_later(self._view_now)
+
+    def _view_now(self) -> None:
+        self._view_pending = False
         self.refresh_view()
 
     def action_run(self, kind: str) -> None:

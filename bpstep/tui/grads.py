@@ -19,15 +19,18 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.message import Message
 
-from bpstep.checker import Result, Status
 from bpstep.engine.errors import BpstepError
 from bpstep.engine.events import BackwardEvent
 from bpstep.session import Session, Stop
-from bpstep.session.usergrads import LearnerCode, check_event, load_user_module
+
+if TYPE_CHECKING:  # the checker is imported with the first --grads file, not at start-up
+    from bpstep.checker import Result
+    from bpstep.session.usergrads import LearnerCode
 
 CACHE_SIZE = 64  # stops whose findings are kept (the oldest go first)
 
@@ -75,6 +78,8 @@ class GradsChecker:
         self._cache.clear()
         self.close()  # the old file's process
         try:
+            from bpstep.session.usergrads import load_user_module
+
             self.module = load_user_module(self.path, self.time_limit, stderr=self._log)
             self.error = None
         except BpstepError as exc:
@@ -135,7 +140,7 @@ class GradsChecker:
     def _check(self, session, module, stop, network, X, Y) -> None:
         """In a worker thread: check the stop, then post the result to the app."""
         try:
-            findings = check_event(module, stop.event, network, X, Y, stop.global_iteration)
+            findings = _check_event(module, stop.event, network, X, Y, stop.global_iteration)
             error = None
         except Exception as exc:  # the learner's errors are findings: this would be a bug of ours
             findings, error = [], f"checking your gradients failed: {exc}"
@@ -155,7 +160,7 @@ class GradsChecker:
         X, Y = session.X_batch, session.Y_batch
         assert X is not None and Y is not None  # a backward stop has a batch
         if stop.index not in self._cache:
-            findings = check_event(
+            findings = _check_event(
                 self.module,
                 stop.event,
                 session.network,
@@ -167,8 +172,17 @@ class GradsChecker:
         wrong = origin(self._cache[stop.index])
         if wrong is None:
             return None
+        from bpstep.checker import Status
+
         verb = "disagrees" if wrong.status == Status.DISAGREE else "fails"
         return f"your {wrong.function} {verb} at {wrong.symbol}: see 'your gradients'"
+
+
+def _check_event(*args):
+    """``usergrads.check_event``, imported with the first check."""
+    from bpstep.session.usergrads import check_event
+
+    return check_event(*args)
 
 
 def origin(findings: list | None) -> Result | None:

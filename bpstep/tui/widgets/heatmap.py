@@ -94,6 +94,9 @@ def legend(scale: float, cells: int = 12, what: str = "", mono: bool = False) ->
     return out
 
 
+FOCUS_BORDER = 2  # cells the border of a focused heatmap takes across and down (bpstep.tcss)
+
+
 class Heatmap(ScrollView, can_focus=True):
     """Each cell is one matrix entry; two rows per terminal line (fg = upper, bg = lower)."""
 
@@ -134,9 +137,17 @@ class Heatmap(ScrollView, can_focus=True):
         r, c = x.shape
         # small matrices get wider cells, so that a 10×30 matrix is not a smudge
         self.cell_w = max(1, min(4, (self.size.width or 80) // max(c, 1)))
-        size = Size(c * self.cell_w, (r + 1) // 2)
+        # never less than what the view shows beside scroll bars and inside the border it gets
+        # when focused (h): matrices that fit leave the scrolled area as it was, and a new one
+        # repaints without laying the screen out again
+        border = 0 if self.has_focus else FOCUS_BORDER
+        w = self.container_size.width - self.styles.scrollbar_size_vertical - border
+        h = self.container_size.height - self.styles.scrollbar_size_horizontal - border
+        size = Size(max(c * self.cell_w, w), max((r + 1) // 2, h))
         if size != self.virtual_size:
             self.virtual_size = size
+            # the bars as they are now: after a resize Textual decided them on the old size
+            self._refresh_scrollbars()
         cr, cc = self.cursor
         self.cursor = (min(cr, r - 1), min(cc, c - 1))
         self.refresh()

@@ -175,7 +175,9 @@ class NetworkView(Static):
             self._click_rows = range(2, 8)
         parts.append(position(session, room))
         self.update(Group(*parts), layout=False)  # fixed height
-        self.border_subtitle = armed(session)
+        subtitle = armed(session)
+        if subtitle != getattr(self, "_subtitle", None):  # setting it repaints: only on a change
+            self.border_subtitle = self._subtitle = subtitle
 
     def _columns(
         self, session, viewed_layer: int, room: int, hide_delta: int | None = None

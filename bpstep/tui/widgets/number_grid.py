@@ -8,10 +8,11 @@ draws a heatmap. Rows beyond the pane's height scroll (``NumbersView``). No numb
 from __future__ import annotations
 
 import numpy as np
-from rich.table import Table
 from rich.text import Text
 
 from bpstep.tui.numbers import fixed_decimals
+
+from .text_grid import text_grid
 
 MAX_NUMBER_CELLS = 160  # more entries than this are a heatmap
 CURSOR = " reverse"  # the entry under the cursor (x explains it)
@@ -36,7 +37,7 @@ def _width(values: np.ndarray, decimals: int) -> int:
 
 def number_grid(
     x: np.ndarray, room: int, width: int, decimals: int, cursor: tuple[int, int] | None = None
-) -> tuple[Table, int, int] | None:
+) -> tuple[Text, int, int] | None:
     """(the table, the decimals it uses, the rows of each column of a folded vector: 0 when not
     folded) for ``x`` in ``room`` lines of ``width`` cells, or None when it is too big for
     numbers. Fewer decimals than asked for only where that makes every number fit at once; else
@@ -50,18 +51,16 @@ def number_grid(
         return None
     for d in range(decimals, MIN_DECIMALS - 1, -1):
         if not width or x.shape[1] * (_width(x, d) + 1) - 1 <= width:
-            t = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1))
-            for _ in range(x.shape[1]):
-                t.add_column(justify="right", no_wrap=True)
-            for r, row in enumerate(x):
-                t.add_row(*(cell(v, d, (r, c) == cursor) for c, v in enumerate(row)))
-            return t, d, 0
+            rows = [
+                [cell(v, d, (r, c) == cursor) for c, v in enumerate(row)] for r, row in enumerate(x)
+            ]
+            return text_grid(rows, ["right"] * x.shape[1]), d, 0
     return None
 
 
 def _fold(
     v: np.ndarray, room: int, width: int, decimals: int, cursor: int = -1
-) -> tuple[Table, int, int]:
+) -> tuple[Text, int, int]:
     """A column vector too long for the pane as numbered columns [1] … [h], [h+1] …: as many
     columns as it takes to show every entry, with fewer decimals if that makes them fit, else
     as many columns as fit (the rest scrolls)."""
@@ -77,14 +76,12 @@ def _fold(
             groups, d = need, fewer
             break
     height = -(-len(v) // groups)
-    t = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1))
-    for _ in range(groups):
-        t.add_column(justify="right", style="dim", no_wrap=True)
-        t.add_column(justify="right", no_wrap=True)
+    rows = []
     for r in range(height):
         cells: list[str | Text] = []
         for g in range(groups):
             i = g * height + r
             cells += [f"[{i + 1}]", cell(v[i], d, i == cursor)] if i < len(v) else ["", ""]
-        t.add_row(*cells)
-    return t, d, height
+        rows.append(cells)
+    # the labels [i] dim, the numbers in their own colours
+    return text_grid(rows, ["right"] * 2 * groups, styles=["dim", ""] * groups), d, height

@@ -66,11 +66,24 @@ class NumbersView(ScrollView, can_focus=True):
             Strip([Segment(t, base + s if s else base, c) for t, s, c in line]).simplify()
             for line in lines
         ]
-        size = Size(max((s.cell_length for s in self._strips), default=0), len(self._strips))
-        if size != self.virtual_size:
-            self.virtual_size = size
+        self._fit_virtual_size()
         self.refresh()
         return len(self._strips)
+
+    def _fit_virtual_size(self) -> None:
+        """The scrolled area: the numbers' own size, but never less than the view's. Numbers
+        that fit then leave it as it was, and a new tensor repaints without laying the screen
+        out again (a change of the virtual size does: on xor 16 layouts in 30 keys)."""
+        width = max((s.cell_length for s in self._strips), default=0)
+        w = self.container_size.width - self.styles.scrollbar_size_vertical  # beside a bar
+        size = Size(max(width, w), max(len(self._strips), self.container_size.height))
+        if size != self.virtual_size:
+            self.virtual_size = size
+            # the bars as they are now: after a resize Textual decided them on the old size
+            self._refresh_scrollbars()
+
+    def on_resize(self) -> None:
+        self._fit_virtual_size()
 
     @property
     def scrolls(self) -> bool:

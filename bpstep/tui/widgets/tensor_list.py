@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from rich.cells import cell_len
-from rich.table import Table
 from rich.text import Text
 
 from bpstep.tui.numbers import compact
+
+from .text_grid import text_grid
 
 STATS = {"min": "min", "max": "max", "mean": "mean", "norm": "‖·‖"}
 
@@ -74,7 +75,7 @@ def layout_for(rows: list[SummaryRow], width: int) -> tuple[int, tuple[str, ...]
     return (*LAYOUTS[-1], width)
 
 
-def summary_table(rows: list[SummaryRow], width: int) -> Table:
+def summary_table(rows: list[SummaryRow], width: int) -> Text:
     """The list as a table no wider than ``width`` (0 before the pane is laid out)."""
     digits, stats, used = layout_for(rows, width)
     # the notes (saturated units) get what the numbers leave, cut short ("⚠ 1…"); none when
@@ -83,17 +84,14 @@ def summary_table(rows: list[SummaryRow], width: int) -> Table:
     if room < 3:
         rows = [replace(r, note="") for r in rows]
     bad = any(r.nonfinite or r.note for r in rows)  # a last column for the warnings
-    table = Table.grid(padding=(0, 1))
     heads = ["", "tensor", "shape", *(STATS[k] for k in stats)] + [""] * bad
-    for i, _ in enumerate(heads):
-        table.add_column(justify="right" if 3 <= i < 3 + len(stats) else "left", no_wrap=True)
-    if bad:
-        last = table.columns[-1]
-        last.overflow = "ellipsis"
-        last.max_width = max(room, max((r.nonfinite > 0) * 13 for r in rows))
-    table.add_row(*(Text(h, style="dim") for h in heads))
+    justify = ["right" if 3 <= i < 3 + len(stats) else "left" for i in range(len(heads))]
+    widths: list[int | None] = [None] * len(heads)
+    if bad:  # the warnings cut short, with an ellipsis
+        widths[-1] = max(room, max((r.nonfinite > 0) * 13 for r in rows))
+    cells: list[list[str | Text]] = [[Text(h, style="dim") for h in heads]]
     for r in rows:
         numbers = [Text(HIDDEN if r.hidden else compact(r.stats[k], digits)) for k in stats]
         shape = HIDDEN if r.hidden else r.shape
-        table.add_row(r.marker, r.label, shape, *numbers, *[_bad(r)] * bad)
-    return table
+        cells.append([r.marker, r.label, shape, *numbers, *[_bad(r)] * bad])
+    return text_grid(cells, justify, collapse=True, max_widths=widths)
