@@ -16,7 +16,6 @@ from bpstep.notation import equation, lesson_note, with_cost_symbol
 
 EQUATION_STYLE, SHAPES_STYLE, MESSAGE_STYLE = "bold #e5c07b", "#abb2bf", "bold #e06c75"
 SEPARATOR = ";   "
-SLACK = 1  # blank lines the pane may keep rather than lay the screen out again
 
 
 def _lines(text: str, width: int) -> int:
@@ -50,24 +49,12 @@ class EquationView(Static):
         if message:
             lines.append(Text(with_cost_symbol(message, regularised), style=MESSAGE_STYLE))
         height = sum(_lines(line.plain, width) for line in lines)
+        # a layout pass only when the pane's height changes (a message appears or goes)
         self.update(Group(*lines), layout=False)
-        # A steadier height: the pane keeps one line more than it needs rather than shrink by
-        # one (the update stop's lesson note comes and goes at every iteration). Each change of
-        # its height lays the whole screen out again and moves the tensor pane below: two
-        # layouts a key on 784-100-10 at 140×45. It shrinks by more (at 80×24 the backward
-        # stops fold into four lines more than forward m = 1), so a small terminal keeps its
-        # numbers.
-        if height > self._height or height < self._height - SLACK:
+        if height != getattr(self, "_height", None):
             self.styles.height = height + 2  # and the border
             self._height = height
 
-    _height = 0  # lines the pane holds (without its border)
-    _width = 0  # the width they were folded at
-
     def on_resize(self) -> None:
-        if getattr(self, "_last", None) is None:
-            return
-        if self.content_size.width != self._width:  # not its own growth: the terminal's size
-            self._width = self.content_size.width
-            self._height = 0  # the new width folds the lines anew: fit them again
-        self.show(*self._last)
+        if getattr(self, "_last", None) is not None:
+            self.show(*self._last)

@@ -70,14 +70,10 @@ class InputView(Static):
             parts.append(Text("x = " + np.array2string(x[:8], precision=3)))
         # the batch last: a short pane (80×24) cuts it first, and keeps the sample
         parts.append(Text(f"batch: samples {shown} of {d.n_train}", style="dim"))
-        # the pane is as tall as its content: a layout pass only when its lines, folded at the
-        # pane's width, are more or fewer than before (a new batch's list may fold differently)
-        width = self.content_size.width or 10_000
-        lines = tuple(
-            len(p.wrap(self.app.console, width)) if isinstance(p, Text) else -1 for p in parts
-        )
-        self.update(Group(*parts), layout=lines != getattr(self, "_lines", None))
-        self._lines = lines
+        # the pane is as tall as its content: a layout pass when a new batch may wrap differently
+        batch = idx.tobytes()
+        self.update(Group(*parts), layout=batch != getattr(self, "_batch", None))
+        self._batch = batch
 
 
 def _prediction(out, s: int, d, L: int) -> Text:
