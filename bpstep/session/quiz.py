@@ -18,7 +18,6 @@ import numpy as np
 
 from bpstep.engine.errors import ConfigError
 from bpstep.notation import shape, tensor_label, with_cost_symbol
-from bpstep.session.explain import explain, num
 from bpstep.session.tensors import PER_SAMPLE
 from bpstep.session.timeline import Phase
 
@@ -94,6 +93,8 @@ def question_at(session: Session) -> Question | None:
     value = np.atleast_2d(session.tensors(m)[name])
     rng = np.random.default_rng([session.config.seed, stop.index])
     index = (int(rng.integers(value.shape[0])), int(rng.integers(value.shape[1])))
+    from bpstep.session.explain import explain  # with the quiz, not with every session
+
     ex = explain(session, m, name, *index)
     regularised = bool(session.network.l2)
     if name == "dW":
@@ -123,6 +124,8 @@ def question_at(session: Session) -> Question | None:
 def judge(question: Question, session: Session, answer: str) -> Verdict:
     """Right or wrong, with the true value; ConfigError (one line) for an answer that is not a
     number, a sign or a shape as asked."""
+    from bpstep.session.explain import num
+
     value = np.atleast_2d(session.tensors(question.layer)[question.name])
     if question.form == "shape":
         given = _shape(answer)

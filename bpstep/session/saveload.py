@@ -25,7 +25,6 @@ from typing import Any, cast
 import numpy as np
 
 from bpstep.datasets import Dataset
-from bpstep.datasets.files import npz_headers
 from bpstep.datasets.paths import expand_user, require_regular, shown
 from bpstep.engine.errors import BpstepError, DataError
 from bpstep.notation import sup
@@ -289,6 +288,8 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
             )
         if not magic.startswith((b"PK\x03\x04", b"PK\x05\x06")):
             raise DataError(f"{shown(path)}: not a complete .npz file (truncated or corrupt)")
+        from bpstep.datasets.files import npz_headers  # with a load, not at start-up
+
         npz_headers(path, expected)
     except DataError as exc:
         raise DataError(f"cannot load {exc}") from None

@@ -38,7 +38,6 @@ from bpstep.session import (
     load_session,
     save_session,
 )
-from bpstep.session.explain import explain
 from bpstep.session.overshoot import line_scan
 from bpstep.session.quiz import Question, Verdict, judge, question_at
 from bpstep.session.tensors import PER_SAMPLE
@@ -48,7 +47,6 @@ from bpstep.session.watches import parse_watch
 from .commands import DebuggerCommands
 from .grads import QUANTITY_TENSOR, GradsChecker, StopChecked, origin
 from .keys import bindings
-from .screens.explain import ExplainScreen
 from .screens.help import HelpScreen
 from .screens.overshoot import OvershootScreen
 from .screens.prompt import PromptScreen
@@ -659,6 +657,8 @@ class BpstepApp(App[int]):
             self.refresh_view()
             style = "bold #98c379" if verdict.right else ERROR_STYLE
             ex = explain(self.session, q.layer, q.name, *q.index)
+            from .screens.explain import ExplainScreen  # with the first explanation
+
             self.push_screen(ExplainScreen(ex, verdict=Text(verdict.text, style=style)))
 
         self.push_screen(PromptScreen(q.prompt, ""), got)
@@ -759,6 +759,8 @@ class BpstepApp(App[int]):
         except BpstepError as exc:
             self.error(str(exc))
             return
+        from .screens.explain import ExplainScreen  # with the first explanation
+
         self.push_screen(ExplainScreen(*shown))
 
     def on_key(self, event) -> None:
@@ -871,6 +873,13 @@ class BpstepApp(App[int]):
     def action_screenshot_as(self) -> None:
         # once the palette has closed, so that it is not in the picture
         self.set_timer(0.1, lambda: ask_and_save(self, self.say, self.error))
+
+
+def explain(session: Session, layer: int, name: str, row: int, col: int):
+    """``bpstep.session.explain.explain``, imported at the first x or answer, not at start-up."""
+    from bpstep.session.explain import explain as arithmetic
+
+    return arithmetic(session, layer, name, row, col)
 
 
 def run_tui(session: Session, grads_path: str | None = None, quiz: bool = False) -> int:
