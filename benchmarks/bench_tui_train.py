@@ -98,14 +98,21 @@ def case(name: str, config_args: dict, args: list[str], epochs: int, rounds: int
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="rounds of each (default 3)")
+    parser.add_argument(
+        "--longer",
+        type=int,
+        default=1,
+        help="runs this many times as long (the debugger's fixed cost, the prompt closing and "
+        "the last repaint, then weighs less: what is left is the rate of training)",
+    )
     opts = parser.parse_args()
     print(f"bench_tui_train ({load()})")
     with tempfile.TemporaryDirectory() as tmp:
         npz = mnist_like(Path(tmp))
-        case("digits", {"preset": "digits"}, ["--preset", "digits"], 100, opts.rounds)
+        case("digits", {"preset": "digits"}, ["--preset", "digits"], 100 * opts.longer, opts.rounds)
         big = {"preset": "xor", "data": str(npz), "layers": [784, 100, 10], "batch_size": 32}
         big_args = ["--data", str(npz), "--layers", "784,100,10", "--batch-size", "32"]
-        case("784-100-10", big, big_args, 50, opts.rounds)
+        case("784-100-10", big, big_args, 50 * opts.longer, opts.rounds)
 
 
 if __name__ == "__main__":
