@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import ProgressBar, Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
@@ -67,6 +68,7 @@ from .widgets.user_grads import UserGradsPanel
 # its line are repainted 4 times a second, the cost numbers and curve once a second (and at the
 # end): with these, `t` trains at ~90% of headless speed (benchmarks/bench_tui_train.py).
 REPAINT_INTERVAL = 0.25
+RESIZE_SETTLE = 0.1  # seconds after the last resize: every cell painted again
 CURVE_INTERVAL = 1.0
 ERROR_HOLD = 4.0  # seconds an error stays in the message pane before a run's progress
 TITLES = {"network": "network", "costs": "cost", "input": "input", "equation": "equation"}
@@ -163,6 +165,24 @@ class BpstepApp(App[int]):
         if self.frame_first:
             return Static(id=f"{pane}-frame", classes="pane")
         return cls(id=pane, classes="pane")
+
+    _full_repaint: Timer | None = None
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Repaint every cell once the terminal's size has settled.
+
+        Textual folds resizes that come within 1/120 s of each other, and a shrink and a grow
+        back (a window dragged, tmux's resize-window twice) can reach it as no change at all,
+        while the terminal has blanked what fell outside the smaller size: the footer and the
+        borders of panes that did not change stayed blank (the soak test in CI).
+        """
+        if self._full_repaint is not None:
+            self._full_repaint.stop()
+        self._full_repaint = self.set_timer(RESIZE_SETTLE, self._repaint_every_cell)
+
+    def _repaint_every_cell(self) -> None:
+        self._full_repaint = None
+        self.screen.refresh()  # the whole screen's region: a full update, not the changes
 
     def on_mount(self) -> None:
         for pane, title in TITLES.items():
