@@ -23,6 +23,8 @@ from textual.strip import Strip
 
 from bpstep.tui.numbers import compact
 
+from .scroll_area import fit_virtual_size
+
 NAN_STYLE = "#ff00ff"
 
 
@@ -137,17 +139,9 @@ class Heatmap(ScrollView, can_focus=True):
         r, c = x.shape
         # small matrices get wider cells, so that a 10×30 matrix is not a smudge
         self.cell_w = max(1, min(4, (self.size.width or 80) // max(c, 1)))
-        # never less than what the view shows beside scroll bars and inside the border it gets
-        # when focused (h): matrices that fit leave the scrolled area as it was, and a new one
-        # repaints without laying the screen out again
+        # never less than the view, inside the border it gets when focused (h)
         border = 0 if self.has_focus else FOCUS_BORDER
-        w = self.container_size.width - self.styles.scrollbar_size_vertical - border
-        h = self.container_size.height - self.styles.scrollbar_size_horizontal - border
-        size = Size(max(c * self.cell_w, w), max((r + 1) // 2, h))
-        if size != self.virtual_size:
-            self.virtual_size = size
-            # the bars as they are now: after a resize Textual decided them on the old size
-            self._refresh_scrollbars()
+        fit_virtual_size(self, Size(c * self.cell_w, (r + 1) // 2), inset=border)
         cr, cc = self.cursor
         self.cursor = (min(cr, r - 1), min(cc, c - 1))
         self.refresh()

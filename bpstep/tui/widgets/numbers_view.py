@@ -12,6 +12,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .scroll_area import fit_virtual_size
+
 
 class NumbersView(ScrollView, can_focus=True):
     """A renderable drawn once per change; once ``h`` has focused it the arrows move a cursor
@@ -71,16 +73,9 @@ class NumbersView(ScrollView, can_focus=True):
         return len(self._strips)
 
     def _fit_virtual_size(self) -> None:
-        """The scrolled area: the numbers' own size, but never less than the view's. Numbers
-        that fit then leave it as it was, and a new tensor repaints without laying the screen
-        out again (a change of the virtual size does: on xor 16 layouts in 30 keys)."""
+        """The scrolled area: the numbers' own size, never less than the view's."""
         width = max((s.cell_length for s in self._strips), default=0)
-        w = self.container_size.width - self.styles.scrollbar_size_vertical  # beside a bar
-        size = Size(max(width, w), max(len(self._strips), self.container_size.height))
-        if size != self.virtual_size:
-            self.virtual_size = size
-            # the bars as they are now: after a resize Textual decided them on the old size
-            self._refresh_scrollbars()
+        fit_virtual_size(self, Size(width, len(self._strips)))
 
     def on_resize(self) -> None:
         self._fit_virtual_size()
