@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import time
+
 from test_tmux_e2e import pytestmark, terminal  # noqa: F401  (the fixture and the skip)
 
 from bpstep.session import Session, build_config
@@ -22,7 +24,12 @@ def test_quiz_asks_answers_and_explains_in_a_real_terminal(terminal):  # noqa: F
     assert "hidden: predict it" in screen
     t.keys("a")
     t.wait_for(q.symbol)
-    t.keys(f"{value:.4g}", "Enter")
+    # the prompt takes keys once its input is focused: type, see the number in its box, then Enter
+    # (keys sent at once were lost on a loaded CI machine)
+    time.sleep(0.5)
+    t.keys("-l", f"{value:.4g}")
+    t.wait_for(f"▊  {value:.4g}")
+    t.keys("Enter")
     screen = t.wait_for("right:")
     assert f"{q.symbol} = {num(value, 6)}" in screen and "Σₖ W¹" in screen
     t.keys("Escape")
