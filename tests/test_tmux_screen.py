@@ -34,7 +34,7 @@ def test_a_shrink_and_grow_back_during_a_run_leaves_every_cell_painted(terminal)
     time.sleep(0.5)
     t.keys("C-u")
     t.keys("-l", "5000")
-    time.sleep(0.3)
+    t.wait_for("▊  5000")  # in the prompt's input box
     t.keys("Enter")
     t.wait_for("escape cancels")
     time.sleep(0.5)  # well into the run (about 1.5 s), the app busy
